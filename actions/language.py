@@ -1,0 +1,58 @@
+"""The conversation's language: set on every message from the NLU's detection, the
+person's explicit choice and the channel's hint, through bot.language.policy."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import channel_of, last_user_metadata, latest_text
+from bot import contacts
+from bot.language.detect import Detection, detect
+from bot.language.policy import decide, parse_language_request
+
+logger = logging.getLogger(__name__)
+
+
+def explicit_choice(tracker: Tracker, text: str) -> str | None:
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "language" and entity.get("value") in ("es", "qu"):
+            return entity["value"]
+    return parse_language_request(text)
+
+
+def detection_of(tracker: Tracker, text: str) -> Detection:
+    found = (tracker.latest_message or {}).get("language_detection")
+    if isinstance(found, dict) and found.get("lang"):
+        return Detection.from_dict(found)
+    return detect(text)
+
+
+class ActionDetectLanguage(Action):
+    def name(self) -> str:
+        return "action_detect_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = latest_text(tracker)
+        current = tracker.get_slot("language")
+        metadata = last_user_metadata(tracker)
+        decision = decide(
+            detection_of(tracker, text),
+            current=current,
+            explicit=explicit_choice(tracker, text),
+            channel_hint=metadata.get("language_code"),
+        )
+        try:
+            await asyncio.to_thread(
+                contacts.record, tracker.sender_id, channel_of(tracker), decision.lang, language_source=decision.reason
+            )
+        except Exception as exc:  # noqa: BLE001 - a database hiccup must not silence the assistant
+            # Only the type: driver messages can carry SQL parameters.
+            logger.error("could not record contact: %s", type(exc).__name__)
+        if decision.lang != current:
+            return [SlotSet("language", decision.lang)]
+        return []

@@ -1,0 +1,163 @@
+"""Tables. Sensitive columns use EncryptedText; nothing here holds plain message text.
+
+Layout follows the hotline's work: a *contact* is a person on a channel (pseudonymous),
+a *case* is what operators work (category, priority, status, holder), a *report* is the
+structured account attached to a case, and *case events* are the case's timeline and
+audit trail (append-only). Console users, their sessions and the general audit log
+(logins, user changes) sit beside them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from bot.db.types import EncryptedText, UTCDateTime, utcnow
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING))
+
+ROLES = ("operator", "supervisor", "teacher", "admin")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id = Column(Integer, primary_key=True)
+    # Rasa's sender id. Channels we control set it to the pseudonym itself.
+    conversation_id = Column(String(128), nullable=False, unique=True)
+    pseudonym = Column(String(64), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    language = Column(String(8), nullable=False, default="es")
+    language_source = Column(String(16), nullable=True)
+    # Phone number or chat id needed to reply; never stored in clear.
+    address = Column(EncryptedText, nullable=True)
+    first_seen_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "console_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(128), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    failed_logins = Column(Integer, nullable=False, default=0)
+    locked_until = Column(UTCDateTime, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at = Column(UTCDateTime, nullable=True)
+
+
+class ConsoleSession(Base):
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    # Only a hash of the cookie token is stored: a leaked table opens no session.
+    token_hash = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("console_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+    user = relationship(User)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(9), nullable=False, unique=True)
+    contact_id = Column(Integer, ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True, index=True)
+    category = Column(String(32), nullable=False)
+    subtype = Column(String(32), nullable=True)
+    status = Column(String(32), nullable=False, default="recibido")
+    priority = Column(String(2), nullable=False)
+    language = Column(String(8), nullable=False, default="es")
+    channel = Column(String(20), nullable=False)
+    region = Column(String(64), nullable=True)
+    origin = Column(String(16), nullable=False, default="bot")  # bot | offline | screener
+    definition_version = Column(String(8), nullable=False, default="v1")
+    assigned_to_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True, index=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    waiting_for_operator = Column(Boolean, nullable=False, default=False)
+    # Same submission twice (action retry, duplicate webhook) -> one case.
+    idempotency_key = Column(String(64), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    closed_at = Column(UTCDateTime, nullable=True)
+
+    contact = relationship(Contact)
+    assigned_to = relationship(User)
+    report = relationship("Report", back_populates="case", uselist=False)
+
+    __table_args__ = (Index("ix_cases_queue", "status", "priority", "created_at"),)
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, unique=True)
+    # Structured, non-identifying fields (victims' age bands, purposes, places...).
+    data = Column(JSON, nullable=False, default=dict)
+    narrative = Column(EncryptedText, nullable=True)
+    contact_details = Column(EncryptedText, nullable=True)
+    definition_version = Column(String(8), nullable=False, default="v1")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    case = relationship(Case, back_populates="report")
+
+
+class CaseEvent(Base):
+    """Timeline and audit trail of a case: who did what, when. Append-only."""
+
+    __tablename__ = "case_events"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    actor_type = Column(String(16), nullable=False)  # bot | operator | person | system
+    actor_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True)
+    action = Column(String(32), nullable=False)
+    old_value = Column(String(255), nullable=True)
+    new_value = Column(String(255), nullable=True)
+    details = Column(JSON, nullable=True)
+    # Operator notes and similar free text, encrypted.
+    text = Column(EncryptedText, nullable=True)
+
+    actor = relationship(User)
+
+
+class AuditLog(Base):
+    """Everything operators do outside a case: logins, lockouts, user and settings changes."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True)
+    action = Column(String(48), nullable=False)
+    object_type = Column(String(32), nullable=True)
+    object_id = Column(String(64), nullable=True)
+    details = Column(JSON, nullable=True)

@@ -1,0 +1,206 @@
+"""Shared fixtures.
+
+The database backend comes from WILLAKUY_TEST_DB: "sqlite" (default) or "postgresql".
+`make test` runs the suite on SQLite, then the database-touching tests again on
+PostgreSQL. Each run gets a fresh database and its own var/ folder (keys, files).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Settings are read from the environment: fix it before anything imports bot.config.
+_VAR = Path(tempfile.mkdtemp(prefix="willakuy-test-"))
+os.environ.setdefault("WILLAKUY_ENV", "test")
+os.environ["WILLAKUY_VAR_DIR"] = str(_VAR)
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+BACKEND = os.environ.get("WILLAKUY_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("WILLAKUY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _create_pg_database() -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+
+    name = f"willakuy_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return name, f"{base}/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def _fresh_database(label: str) -> tuple[str, callable]:
+    if BACKEND == "postgresql":
+        name, url = _create_pg_database()
+        return url, lambda: _drop_pg_database(name)
+    path = _VAR / f"{label}-{uuid.uuid4().hex[:8]}.db"
+    return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
+
+
+def _use_database(url: str) -> None:
+    from bot.config import reset_settings
+    from bot.db.session import dispose_engines
+
+    os.environ["DATABASE_URL"] = url
+    dispose_engines()
+    reset_settings()
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return BACKEND
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """One migrated database for the whole session (tests isolate by unique data)."""
+    from bot.db import migrate
+
+    url, cleanup = _fresh_database("session")
+    _use_database(url)
+    migrate.upgrade(url)
+    yield url
+    from bot.db.session import dispose_engines
+
+    dispose_engines()
+    cleanup()
+
+
+@pytest.fixture()
+def empty_database_url() -> str:
+    """A brand-new, unmigrated database (migration tests)."""
+    url, cleanup = _fresh_database("empty")
+    yield url
+    from bot.db.session import get_engine
+
+    get_engine(url).dispose()
+    cleanup()
+
+
+@pytest.fixture()
+def db(database_url):
+    from bot.db.session import new_session
+
+    session = new_session(database_url)
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture()
+def unique() -> str:
+    return secrets.token_hex(4)
+
+
+DB_FIXTURES = {"database_url", "empty_database_url", "stack"}
+
+
+def pytest_collection_modifyitems(config, items):
+    # On the PostgreSQL pass only the tests that touch a database are worth repeating.
+    if BACKEND != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="backend-independent; already run on SQLite")
+    for item in items:
+        if not DB_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("stack"):
+            item.add_marker(skip)
+
+
+class Stack:
+    """The running Rasa server, action server and console, with their logs captured."""
+
+    def __init__(self, settings, services, log_dir: Path):
+        self.settings = settings
+        self.services = services
+        self.log_dir = log_dir
+
+    @property
+    def rasa_url(self) -> str:
+        return self.settings.rasa_url
+
+    @property
+    def console_url(self) -> str:
+        return self.settings.console_url
+
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        from bot import rasa_client
+
+        return rasa_client.send(sender, text, metadata, self.settings)
+
+    def texts(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
+        return [m.get("text", "") for m in self.send(sender, text, metadata)]
+
+    def tracker(self, sender: str) -> dict:
+        import httpx
+
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker", params={"token": self.settings.rasa_token}, timeout=30
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("*.log")))
+
+
+@pytest.fixture(scope="session")
+def stack(database_url, tmp_path_factory):
+    """Start the whole assistant once per test session (the model is trained once per fingerprint)."""
+    import subprocess
+
+    from bot import runner, training
+    from bot.config import reset_settings, get_settings
+
+    model = training.current_model()
+    if model is None:
+        model = training.train(quiet=True)
+    os.environ["RASA_PORT"] = str(free_port())
+    os.environ["ACTION_PORT"] = str(free_port())
+    os.environ["CONSOLE_PORT"] = str(free_port())
+    os.environ.pop("RASA_URL", None)
+    reset_settings()
+    settings = get_settings()
+    log_dir = tmp_path_factory.mktemp("stack-logs")
+    services = runner.services(settings, model, console=True)
+    for service in services:
+        log = open(log_dir / f"{service.name}.log", "w")
+        service.process = subprocess.Popen(
+            service.command, cwd=PROJECT, env=service.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        runner.wait_ready(services, timeout=300)
+    except RuntimeError:
+        runner.stop(services)
+        print("\n".join((log_dir / f"{s.name}.log").read_text()[-3000:] for s in services))
+        raise
+    yield Stack(settings, services, log_dir)
+    runner.stop(services)
