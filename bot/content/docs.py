@@ -84,7 +84,9 @@ def _topic_section(topic: Topic, values: Mapping[str, str]) -> list[str]:
             review = topic.texts[lang].review or "not required"
         else:
             review = "MISSING: Spanish is shown instead, after the fallback note"
-        out += ["", f"#### {name} (`{lang}`) — review: {review}", ""]
+        if out[-1] != "":
+            out.append("")
+        out += [f"#### {name} (`{lang}`) — review: {review}", ""]
         if not topic.has(lang):
             continue
         for level in ("short", "more"):
@@ -95,6 +97,9 @@ def _topic_section(topic: Topic, values: Mapping[str, str]) -> list[str]:
                 out.append("")
                 out.append(_quote(bubble))
                 out.append("")
+    if out[-1] == "":
+        out.pop()
+    out.append("")
     return out
 
 

@@ -270,3 +270,12 @@ def test_invalid_yaml_names_the_file(tmp_path):
 
 def test_shipped_file_loads_and_keeps_file_order():
     assert [t.id for t in T.load_topics(T.TOPICS_FILE).values()] == TOPIC_IDS
+
+
+@pytest.mark.parametrize("topic", ALL_TOPICS, ids=TOPIC_IDS)
+def test_spanish_reads_well_around_filled_labels(topic, values):
+    # Labels such as {abroad_label} start with an article; "a el" / "de el" means a
+    # text was written around a label without checking how it reads once filled.
+    for level in T.LEVELS:
+        for bubble in T.render(topic.id, "es", level, values):
+            assert not re.search(r"\b(a|de) el\b", bubble), f"{topic.id} es.{level}: {bubble}"
