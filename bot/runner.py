@@ -31,6 +31,14 @@ class Service:
     restarts: int = 0
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -90,8 +98,32 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
     return items
 
 
-def _start(service: Service) -> None:
-    service.process = subprocess.Popen(service.command, cwd=PROJECT_ROOT, env=service.env, start_new_session=True)
+def _start(service: Service, log_dir: Path | None = None) -> None:
+    output = None
+    if log_dir is not None:
+        output = open(log_dir / f"{service.name}.log", "a")
+    service.process = subprocess.Popen(
+        service.command, cwd=PROJECT_ROOT, env=service.env, start_new_session=True,
+        stdout=output, stderr=subprocess.STDOUT if output else None,
+    )
+
+
+def start_background(settings: Settings, model: Path, log_dir: Path, console: bool = True,
+                     timeout: float = READY_TIMEOUT) -> list[Service]:
+    """Start the stack with each process's output in log_dir/<name>.log (tests, benchmarks)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    items = services(settings, model, console)
+    for service in items:
+        _start(service, log_dir)
+    try:
+        wait_ready(items, timeout=timeout, quiet=True)
+    except RuntimeError as exc:
+        stop(items)
+        tails = "\n".join(
+            f"--- {s.name}.log ---\n" + (log_dir / f"{s.name}.log").read_text(errors="replace")[-2000:] for s in items
+        )
+        raise RuntimeError(f"{exc}\n{tails}") from exc
+    return items
 
 
 def _ready(service: Service) -> bool:
@@ -104,7 +136,7 @@ def _ready(service: Service) -> bool:
     return response.status_code in (200, 503) if service.name == "console" else response.status_code == 200
 
 
-def wait_ready(items: list[Service], timeout: float = READY_TIMEOUT) -> None:
+def wait_ready(items: list[Service], timeout: float = READY_TIMEOUT, quiet: bool = False) -> None:
     deadline = time.monotonic() + timeout
     pending = list(items)
     while pending:
@@ -112,7 +144,8 @@ def wait_ready(items: list[Service], timeout: float = READY_TIMEOUT) -> None:
             if service.process and service.process.poll() is not None:
                 raise RuntimeError(f"{service.name} terminó al arrancar (código {service.process.returncode}).")
             if _ready(service):
-                print(f"  ✓ {service.name} listo", flush=True)
+                if not quiet:
+                    print(f"  ✓ {service.name} listo", flush=True)
                 pending.remove(service)
         if pending and time.monotonic() > deadline:
             raise RuntimeError("No arrancó a tiempo: " + ", ".join(s.name for s in pending))

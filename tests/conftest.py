@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import tempfile
 import uuid
 from pathlib import Path
@@ -26,12 +25,6 @@ BACKEND = os.environ.get("WILLAKUY_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("WILLAKUY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _create_pg_database() -> tuple[str, str]:
@@ -175,32 +168,17 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(database_url, tmp_path_factory):
     """Start the whole assistant once per test session (the model is trained once per fingerprint)."""
-    import subprocess
-
     from bot import runner, training
-    from bot.config import reset_settings, get_settings
+    from bot.config import get_settings, reset_settings
+    from bot.runner import free_port
 
-    model = training.current_model()
-    if model is None:
-        model = training.train(quiet=True)
-    os.environ["RASA_PORT"] = str(free_port())
-    os.environ["ACTION_PORT"] = str(free_port())
-    os.environ["CONSOLE_PORT"] = str(free_port())
+    model = training.current_model() or training.train(quiet=True)
+    for name in ("RASA_PORT", "ACTION_PORT", "CONSOLE_PORT"):
+        os.environ[name] = str(free_port())
     os.environ.pop("RASA_URL", None)
     reset_settings()
     settings = get_settings()
     log_dir = tmp_path_factory.mktemp("stack-logs")
-    services = runner.services(settings, model, console=True)
-    for service in services:
-        log = open(log_dir / f"{service.name}.log", "w")
-        service.process = subprocess.Popen(
-            service.command, cwd=PROJECT, env=service.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        runner.wait_ready(services, timeout=300)
-    except RuntimeError:
-        runner.stop(services)
-        print("\n".join((log_dir / f"{s.name}.log").read_text()[-3000:] for s in services))
-        raise
+    services = runner.start_background(settings, model, log_dir, console=True, timeout=300)
     yield Stack(settings, services, log_dir)
     runner.stop(services)
