@@ -104,6 +104,12 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\-\.–—_]", "", str(text)).upper()
 
 
+def has_valid_check(code: str) -> bool:
+    """Only the check symbol: True when the 8 symbols satisfy the checksum."""
+    compact = _compact(code)
+    return len(compact) == LENGTH and all(c in _INDEX for c in compact) and _syndrome(compact) == TARGET
+
+
 def is_valid(code: str) -> bool:
     """True for a well-formed code with a correct check symbol, in any case, dash or not."""
     compact = _compact(code)
@@ -111,7 +117,7 @@ def is_valid(code: str) -> bool:
         len(compact) == LENGTH
         and all(c in _INDEX for c in compact)
         and _well_formed(compact)
-        and _syndrome(compact) == TARGET
+        and has_valid_check(compact)
     )
 
 
