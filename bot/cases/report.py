@@ -386,6 +386,11 @@ def to_ctdc(report: Report, victim_index: int = 0, year: int | None = None) -> d
     def flag(condition: bool) -> int | None:
         return (1 if condition else 0) if known else None
 
+    # CTDC counts forced begging as labour (typeOfLabourBegging); "Other" is what no
+    # other CTDC column names: sale of children and other purposes.
+    labour = "labour" in groups or "mendicidad" in purposes
+    sexual = "sexual" in groups
+    other = bool(set(purposes) & {"venta_de_ninos", "otra"})
     minor = victim.is_minor
     record: dict[str, Any] = {
         "yearOfRegistration": year,
@@ -398,31 +403,24 @@ def to_ctdc(report: Report, victim_index: int = 0, year: int | None = None) -> d
         "majorityEntry": "Minor" if minor else None,
         "citizenship": victim.nationality,
         "CountryOfExploitation": report.destination.country if report.destination else None,
-        "isForcedLabour": flag("labour" in groups),
-        "isSexualExploit": flag("sexual" in groups),
-        "isOtherExploit": flag("other" in groups),
-        "isSexAndLabour": flag({"sexual", "labour"} <= groups),
+        "isForcedLabour": flag(labour),
+        "isSexualExploit": flag(sexual),
+        "isOtherExploit": flag(other),
+        "isSexAndLabour": flag(sexual and labour),
         "isForcedMarriage": flag("matrimonio_forzado" in purposes),
         "isForcedMilitary": flag(False),
         "isOrganRemoval": flag("extraccion_organos" in purposes),
         "isSlaveryAndPractices": flag("servidumbre" in purposes),
         "isAbduction": None,
     }
-    labels = []
-    if "labour" in groups:
-        labels.append("Forced labour")
-    if "sexual" in groups:
-        labels.append("Sexual exploitation")
-    if "matrimonio_forzado" in purposes:
-        labels.append("Forced marriage")
-    if "extraccion_organos" in purposes:
-        labels.append("Organ removal")
-    if "servidumbre" in purposes:
-        labels.append("Slavery and similar practices")
-    defs = load(report.definition_version)
-    if any(defs["purposes"].get(p).extra["group"] == "other" and p not in ("matrimonio_forzado", "extraccion_organos")
-           for p in purposes):
-        labels.append("Other")
+    labels = [label for condition, label in (
+        (labour, "Forced labour"),
+        (sexual, "Sexual exploitation"),
+        ("matrimonio_forzado" in purposes, "Forced marriage"),
+        ("extraccion_organos" in purposes, "Organ removal"),
+        ("servidumbre" in purposes, "Slavery and similar practices"),
+        (other, "Other"),
+    ) if condition]
     record["typeOfExploitConcatenated"] = ";".join(labels) if labels else None
 
     labour_types = sorted({_CTDC_LABOUR[p] for p in purposes if p in _CTDC_LABOUR})
