@@ -127,9 +127,22 @@ class CodeParse:
     problem: str | None    # None, "none", "check", "confusable" or "several"
 
 
-_CANDIDATE = re.compile(
-    r"(?<![A-Z0-9])([A-Z0-9]{4})(?:[ \t]*[-–—.][ \t]*|[ \t]+)?([A-Z0-9]{4})(?![A-Z0-9])"
-)
+_TOKEN = re.compile(r"[A-Z0-9]+")
+_GAP = re.compile(r"^[ \t]*[-–—.]?[ \t]*$")
+
+
+def _candidates(upper: str) -> list[str]:
+    """8-symbol runs, and two 4-symbol runs separated by a space, dash or dot.
+
+    Pairs overlap on purpose: in "CASO K7M4 9QXT" both "CASO K7M4" and "K7M4 9QXT"
+    are tried.
+    """
+    tokens = list(_TOKEN.finditer(upper))
+    out = [t.group() for t in tokens if len(t.group()) == LENGTH]
+    for left, right in zip(tokens, tokens[1:]):
+        if len(left.group()) == 4 and len(right.group()) == 4 and _GAP.match(upper[left.end():right.start()]):
+            out.append(left.group() + right.group())
+    return out
 
 
 def examine_code(text: str) -> CodeParse:
@@ -142,8 +155,7 @@ def examine_code(text: str) -> CodeParse:
     upper = str(text).upper()
     valid: list[str] = []
     problem = "none"
-    for match in _CANDIDATE.finditer(upper):
-        compact = match.group(1) + match.group(2)
+    for compact in _candidates(upper):
         if all(c in _INDEX for c in compact):
             if not _well_formed(compact):
                 continue
