@@ -181,11 +181,12 @@ def suppress_small(table: Table, threshold: int = 5) -> Table:
     """Replace counts 1..threshold-1 by "<threshold", plus complementary suppression.
 
     Primary: every cell *and total* from 1 to threshold-1 becomes "<5". Zeros stay.
-    Complementary: a line (a row with its total, a column with its total, and the two
-    lines of totals with the grand total) whose total is shown and that hides exactly
-    one entry would let a reader get that entry back by subtraction; so one more entry
-    of that line, the smallest non-zero one, is hidden as "x" (or, when none is left,
-    the line's total). Repeated until no line hides exactly one entry.
+    Complementary: each line (a row with its total, a column with its total, and the
+    two lines of totals with the grand total) is an equation; if exactly one of its
+    entries (total included) is hidden, a reader can solve for it. So one more entry of
+    that line, the smallest non-zero one, is hidden as "x" (or its total, when no other
+    entry is left). Repeated until no line hides exactly one entry. This is a greedy
+    heuristic, not an optimal or fully audited suppression (see docs/cases.md).
     """
     marker = f"<{threshold}"
     values: dict[tuple, int] = {}
@@ -208,16 +209,22 @@ def suppress_small(table: Table, threshold: int = 5) -> Table:
     lines.append(([("rt", r) for r in table.row_labels], ("t",)))
     lines.append(([("ct", c) for c in table.col_labels], ("t",)))
 
+    # Each line is an equation members = total. With exactly one unknown in it, the
+    # unknown can be solved for; so hide one more entry until no line has exactly one.
     changed = True
     while changed:
         changed = False
         for members, total in lines:
-            if total in hidden:
-                continue
-            if sum(1 for m in members if m in hidden) != 1:
+            entries = [*members, total]
+            if sum(1 for m in entries if m in hidden) != 1:
                 continue
             open_members = [m for m in members if m not in hidden and values[m] > 0]
-            victim = min(open_members, key=lambda m: values[m]) if open_members else total
+            if open_members:
+                victim = min(open_members, key=lambda m: values[m])
+            elif total not in hidden:
+                victim = total
+            else:
+                continue  # hidden total over members that are all 0: nothing to protect
             hidden[victim] = SECONDARY
             changed = True
 
