@@ -51,7 +51,9 @@ class Location:
         if not isinstance(self.country, str) or not _COUNTRY.match(self.country):
             out.append(f"{where}.country: must be an ISO 3166-1 alpha-2 code like 'PE', got {self.country!r}")
         if self.ubigeo is not None:
-            if self.country != "PE":
+            if not isinstance(self.ubigeo, str):
+                out.append(f"{where}.ubigeo: must be text like '080901' (leading zeros matter), got {self.ubigeo!r}")
+            elif self.country != "PE":
                 out.append(f"{where}.ubigeo: only places in Peru have a ubigeo (country is {self.country!r})")
             elif places.lookup(str(self.ubigeo)) is None:
                 out.append(f"{where}.ubigeo: {self.ubigeo!r} is not an INEI department, province or district code")

@@ -146,6 +146,11 @@ def test_unknown_ubigeo_is_an_error():
         Report(channel="sms", destination=Location(ubigeo="999999"))
 
 
+def test_ubigeo_must_be_text_to_keep_leading_zeros():
+    with pytest.raises(ReportError, match="leading zeros"):
+        Report.from_dict({"channel": "sms", "destination": {"ubigeo": 80901}})
+
+
 def test_ubigeo_only_for_places_in_peru():
     with pytest.raises(ReportError, match="only places in Peru"):
         Report(channel="sms", destination=Location(country="BO", ubigeo="170101"))
