@@ -32,6 +32,9 @@ _AGE_RANGE = re.compile(
 _AGE_FIELD = re.compile(
     r"\bedad\w*\W{0,3}(?:de |entre |desde |minima |min\.? |aprox\.? )?(?P<a>\d{1,2})(?:\s?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2}))?\b"
 )
+_BARE_AGE = re.compile(
+    r"\b(?:tengo|tiene|tienes|tenia|cumpli|cumple|cumplo) (?:solo |apenas |recien |ya )?(?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|e\b|pero\b|nomas\b|no mas\b))"
+)
 _QU_AGE = re.compile(
     r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
     r"|\b(?P<m>\d{1,2})\s?wata\w* (?:kani|kanki|kan|kachkani|kachkan|kanku)\b"
@@ -45,8 +48,13 @@ _NOT_AGE_BEFORE = re.compile(
     r"\b(?:experiencia|hace|durante|contrato|con mas de|minimo|minima|por|cada|tiempo|garantia|antiguedad|despues de|luego de|dentro de|plazo|fiesta|cumpleanos|aniversario)\b"
 )
 _CLAUSE = re.compile(r"[.,;:!?\n]")
+# A teacher or carer describing pupils or patients ("para alumnos de 13 a 16 años").
+_TEACHER_BEFORE = re.compile(
+    r"\b(?:para|a|con|de|ensenar|ensenarle|atender|cuidar) (?:a )?(?:mis |los |las |sus |unos |unas )?(?:alumn|estudiant|escolar|pacient)\w*\W{0,3}(?:de |entre )?$"
+)
+# A parent or carer describing small children ("para mis hijos de 6 y 8 años").
 _CAREGIVER_BEFORE = re.compile(
-    r"\b(?:tengo|tenemos|mantener a|mantengo a|para|con|cuidar a|cuido a|mis) (?:un |una |mis |mi |dos |tres |\d )?(?:hij\w*|bebe\w*|nin\w*|wawa\w*|guagua\w*)\W{0,3}(?:de )?$"
+    r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|a) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
 )
 
 
@@ -74,20 +82,27 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
                 continue
             if rx is _AGE_FIELD and b is None and a < 10:
                 continue
+            before = _CLAUSE.split(text[max(0, m.start() - 40): m.start()])[-1]
+            if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
+                taken.append(m.span())
+                continue
             add(m.span(), a)
     for m in _AGE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        before = _CLAUSE.split(text[max(0, m.start() - 30): m.start()])[-1]
+        before = _CLAUSE.split(text[max(0, m.start() - 40): m.start()])[-1]
         after = _CLAUSE.split(text[m.end(): m.end() + 30])[0]
         if _NOT_AGE_AFTER.search(after) or _NOT_AGE_BEFORE.search(before):
             continue
         age = _num(m.group("n"))
         # "tengo un hijo de 3 años" is a parent talking about a small child, not a
         # minor being recruited; a 15-year-old daughter may well be the one at risk.
-        if age <= 12 and _CAREGIVER_BEFORE.search(before):
+        if (age <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
             continue
         add(m.span(), age)
+    for m in _BARE_AGE.finditer(text):
+        if not any(s <= m.start("n") < e for s, e in taken):
+            add(m.span(), int(m.group("n")))
     for m in _QU_AGE.finditer(text):
         add(m.span(), int(m.group("n") or m.group("m")))
     for m in _QU_WORD_AGE.finditer(text):
@@ -110,10 +125,20 @@ _MONEY = [
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
 ]
 _PERIODS = [
-    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchaw\w*)\b")),
+    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchaw\w*|punchay\w*)\b")),
     ("week", re.compile(r"\b(?:semanal(?:es)?|x semana|por semana|a la semana|cada semana|semana)\b")),
     ("fortnight", re.compile(r"\b(?:quincenal(?:es)?|x quincena|por quincena|quincena)\b")),
     ("month", re.compile(r"\b(?:mensual(?:es)?|x mes|por mes|al mes|cada mes|mes|killa\w*)\b")),
+]
+
+
+# Before a figure only the unambiguous forms count: "semana" in "salida fines de
+# semana, 1400 soles" says nothing about the pay period.
+_PERIODS_BEFORE = [
+    ("day", re.compile(r"\b(?:diari[oa]|por dia|al dia|x dia|jornal|punchawpi|punchaypi|sapa punchaw|sapa punchay)\W*(?:de )?$")),
+    ("week", re.compile(r"\b(?:semanal|por semana|x semana)\W*(?:de )?$")),
+    ("fortnight", re.compile(r"\b(?:quincenal|por quincena)\W*(?:de )?$")),
+    ("month", re.compile(r"\b(?:mensual|por mes|x mes|al mes|killapi|sapa killa)\W*(?:de )?$")),
 ]
 
 
@@ -137,7 +162,7 @@ def _is_usd(m: re.Match) -> bool:
 
 
 def _period(text: str, start: int, end: int) -> str | None:
-    after = text[end: end + 25]
+    after = text[start: end + 25]   # the match itself may hold the unit: "150 diarios"
     before = text[max(0, start - 25): start]
     best: tuple[int, str] | None = None
     for name, rx in _PERIODS:
@@ -146,8 +171,9 @@ def _period(text: str, start: int, end: int) -> str | None:
             best = (m.start(), name)
     if best:
         return best[1]
-    for name, rx in _PERIODS:
-        if rx.search(before):
+    near_before = before[-15:]
+    for name, rx in _PERIODS_BEFORE:
+        if rx.search(near_before):
             return name
     return None
 

@@ -50,7 +50,17 @@ def shorten(text: str, limit: int = 80) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+_CACHE: dict[str, str] = {}
+
+
 def _plain_char(ch: str) -> str:
+    cached = _CACHE.get(ch)
+    if cached is None:
+        cached = _CACHE[ch] = _plain_char_uncached(ch)
+    return cached
+
+
+def _plain_char_uncached(ch: str) -> str:
     if ch in _APOSTROPHES:
         return ""
     if ch in _SPACE_LIKE or ch.isspace():

@@ -106,6 +106,8 @@ def _present(ref: str, found: Mapping[str, Indicator]) -> bool:
 def rule_fires(rule: Rule, found: Mapping[str, Indicator]) -> bool:
     if not all(_present(r, found) for r in rule.all):
         return False
+    if any(_present(r, found) for r in rule.unless_any):
+        return False
     return not rule.any or any(_present(r, found) for r in rule.any)
 
 
@@ -136,7 +138,7 @@ def score_indicators(indicators: Iterable[Indicator], catalog: Catalog, *, lang:
     score = round(max(0.0, score + mitigation), 2)
 
     risk = "high" if score >= catalog.high else "medium" if score >= catalog.medium else "low"
-    fired = [r for r in catalog.rules if rule_fires(r, risky)]
+    fired = [r for r in catalog.rules if rule_fires(r, {**risky, **mitigating})]
     for rule in fired:
         if RISK_ORDER[rule.risk] > RISK_ORDER[risk]:
             risk = rule.risk
