@@ -35,6 +35,9 @@ _AGE_FIELD = re.compile(
 _BARE_AGE = re.compile(
     r"\b(?:tengo|tiene|tienes|tenia|cumpli|cumple|cumplo) (?:solo |apenas |recien |ya )?(?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|e\b|pero\b|nomas\b|no mas\b))"
 )
+_RELATIVE_AGE = re.compile(
+    r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|esta\b|le\b))"
+)
 _QU_AGE = re.compile(
     r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
     r"|\b(?P<m>\d{1,2})\s?wata\w* (?:kani|kanki|kan|kachkani|kachkan|kanku)\b"
@@ -100,6 +103,9 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
         if (age <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
             continue
         add(m.span(), age)
+    for m in _RELATIVE_AGE.finditer(text):
+        if not any(s <= m.start("n") < e for s, e in taken):
+            add(m.span(), int(m.group("n")))
     for m in _BARE_AGE.finditer(text):
         if not any(s <= m.start("n") < e for s, e in taken):
             add(m.span(), int(m.group("n")))

@@ -31,7 +31,12 @@ class Normalized:
         """Original (start, end) for a span of the plain text."""
         if start >= end or not self.index:
             return (0, 0)
-        return self.index[start], self.index[end - 1] + 1
+        a, b = self.index[start], self.index[end - 1] + 1
+        # Give back letters folded away when a word was stretched ("pagadooo").
+        while b < len(self.original) and self.original[b].isalpha() and \
+                self.original[b].lower() == self.original[b - 1].lower():
+            b += 1
+        return a, b
 
     def quote(self, start: int, end: int, limit: int = 80) -> str:
         """The person's own words for a plain-text span, shortened if long."""
