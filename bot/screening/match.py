@@ -27,9 +27,11 @@ class Hit:
     extra: tuple[int, int] | None = None   # second span for "amount … sin experiencia"
 
 
-def _negated(text: str, start: int, end: int, gap: tuple[int, int] | None, negators: frozenset[str]) -> bool:
-    before = text[max(0, start - NEGATION_WINDOW): start]
-    before = _CLAUSE_END.split(before)[-1]
+def _negated(text: str, start: int, end: int, gap: tuple[int, int] | None, negators: frozenset[str],
+             breaks: frozenset[int] = frozenset()) -> bool:
+    lo = max(0, start - NEGATION_WINDOW)
+    lo = max([lo, *(b + 1 for b in breaks if lo <= b < start)])
+    before = _CLAUSE_END.split(text[lo: start])[-1]
     words = _WORD.findall(before)[-NEGATION_WORDS:]
     if any(w in negators for w in words):
         return True
@@ -71,7 +73,7 @@ def _pattern_hits(p: Pattern, text: str) -> Iterator[tuple[int, int, tuple[int, 
             yield m.start(), m.end(), None
 
 
-def find_hit(ind: IndicatorDef, text: str, catalog: Catalog) -> Hit | None:
+def find_hit(ind: IndicatorDef, text: str, catalog: Catalog, breaks: frozenset[int] = frozenset()) -> Hit | None:
     """The first surviving match of one indicator, or None."""
     best: tuple[int, int] | None = None
     extra = None
@@ -80,7 +82,7 @@ def find_hit(ind: IndicatorDef, text: str, catalog: Catalog) -> Hit | None:
         found = None
         for p in patterns:
             for start, end, gap in _pattern_hits(p, text):
-                if p.negation and _negated(text, start, end, gap, catalog.negators):
+                if p.negation and _negated(text, start, end, gap, catalog.negators, breaks):
                     continue
                 if _cancelled(text, start, end, ind):
                     continue
@@ -94,7 +96,7 @@ def find_hit(ind: IndicatorDef, text: str, catalog: Catalog) -> Hit | None:
     if ind.extractor:
         spans = [
             s for s in EXTRACTORS[ind.extractor](text, ind.params)
-            if not (ind.negation and _negated(text, s[0], s[1], None, catalog.negators))
+            if not (ind.negation and _negated(text, s[0], s[1], None, catalog.negators, breaks))
             and not _cancelled(text, s[0], s[1], ind)
         ]
         required = None
@@ -116,4 +118,15 @@ def find_hit(ind: IndicatorDef, text: str, catalog: Catalog) -> Hit | None:
 
 
 def find_hits(norm: Normalized, catalog: Catalog) -> list[Hit]:
-    return [h for ind in catalog.indicators if (h := find_hit(ind, norm.text, catalog))]
+    text = _mask_urls(norm.text)
+    return [h for ind in catalog.indicators if (h := find_hit(ind, text, catalog, norm.breaks))]
+
+
+# Web addresses carry no words of the offer ("...?edad=15", "bit.ly/2500soles"); they
+# are blanked out, keeping positions, so evidence still points at the right place.
+# E-mail domains are kept: a company address is a (weak) formality signal.
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![@\w.])[a-z0-9-]+\.(?:com|pe|ly|me|net|org|info|link|site|co)(?:\.[a-z]{2})?/\S*")
+
+
+def _mask_urls(text: str) -> str:
+    return _URL.sub(lambda m: " " * len(m.group()), text)

@@ -26,6 +26,9 @@ class Normalized:
     original: str
     text: str
     index: tuple[int, ...]
+    # Plain-text positions of spaces that stand for a line break or an emoji: they end
+    # a clause as a comma would ("NO SE REQUIERE EXPERIENCIA ✅ pasajes pagados").
+    breaks: frozenset[int] = frozenset()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) for a span of the plain text."""
@@ -75,6 +78,9 @@ def _plain_char_uncached(ch: str) -> str:
     if not base:
         return ""
     category = unicodedata.category(base[0])
+    # Variation selectors and zero-width joiners inside emoji sequences: nothing.
+    if category in ("Mn", "Me", "Cf"):
+        return ""
     # Emojis and other pictographs separate words ("💰3000💰" -> " 3000 ").
     if category in ("So", "Sk", "Cs", "Co", "Cn") or category.startswith("C"):
         return " "
@@ -91,13 +97,17 @@ def normalize(original: str) -> Normalized:
     """
     out: list[str] = []
     index: list[int] = []
+    brk: list[bool] = []
     for i, ch in enumerate(original):
         plain = _plain_char(ch)
         for p in plain:
             if p == " " and (not out or out[-1] == " "):
+                if out and _is_break(ch):
+                    brk[-1] = True
                 continue
             out.append(p)
             index.append(i)
+            brk.append(p == " " and _is_break(ch))
     # Collapse three or more repeated letters ("holaaaa", "urgenteee"): Spanish and
     # Quechua never write a letter three times, people stretch words for emphasis.
     text = "".join(out)
@@ -108,7 +118,13 @@ def normalize(original: str) -> Normalized:
                 keep[k] = False
         text = "".join(c for c, k in zip(text, keep) if k)
         index = [ix for ix, k in zip(index, keep) if k]
-    return Normalized(original=original, text=text, index=tuple(index))
+        brk = [b for b, k in zip(brk, keep) if k]
+    breaks = frozenset(p for p, b in enumerate(brk) if b)
+    return Normalized(original=original, text=text, index=tuple(index), breaks=breaks)
+
+
+def _is_break(ch: str) -> bool:
+    return ch in "\n\r\u2028\u2029" or unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn")
 
 
 def plain(text: str) -> str:
