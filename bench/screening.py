@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -68,6 +69,18 @@ def throughput(texts: list[str], min_seconds: float = 1.0) -> tuple[float, float
             chars += len(t)
     elapsed = time.perf_counter() - start
     return n / elapsed, chars / elapsed
+
+
+def cli_throughput(texts: list[str]) -> tuple[int, float]:
+    payload = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts).encode("utf-8")
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "screen", "-"], input=payload,
+                          capture_output=True, cwd=ROOT, check=True)
+    elapsed = time.perf_counter() - start
+    lines = proc.stdout.decode("utf-8").splitlines()
+    if len(lines) != len(texts):
+        raise SystemExit(f"CLI returned {len(lines)} lines for {len(texts)} offers")
+    return len(texts), elapsed
 
 
 def report(name: str, ev: dict, show_errors: bool) -> bool:
@@ -156,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     long_sec, _ = throughput([long_ad], 0.5)
     print(f"\n  Throughput (one process, in-memory, this machine): {per_sec:,.0f} offers/s "
           f"({chars_sec:,.0f} chars/s); 5,000-character advert: {long_sec:,.0f}/s")
+    cli_n, cli_sec = cli_throughput(texts * 5)
+    print(f"  CLI `willakuy screen -` ({cli_n} offers piped through one process, start-up included): "
+          f"{cli_n / cli_sec:,.0f} offers/s ({cli_sec:.2f} s)")
     cmd = "/tmp/venvtest/bin/python bench/screening.py" + (" --dev" if path == DEV and args.dev else "")
     if args.data:
         cmd += f" --data {args.data}"

@@ -112,8 +112,6 @@ def explain(result: ScreenResult, lang: str | None = None, values: Mapping[str, 
         bubbles.extend(_pack([t("reasons_title"), *lines]))
 
     keys: list[str] = []
-    if result.danger_now:
-        keys.append("danger")
     for ind in result.indicators:
         key = catalog.get(ind.id).advice
         if key not in keys:
