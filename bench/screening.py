@@ -111,10 +111,23 @@ def report(name: str, ev: dict, show_errors: bool) -> bool:
         counts = Counter(preds[i][0] for i in everyone if rows[i]["label"] == lab)
         print(f"  {lab:>8}" + "".join(f"{counts.get(c, 0):>8}" for c in LEVELS))
 
+    # A labelled set may name indicators differently; `aliases` in indicators.yml map
+    # ours onto the names the set uses (e.g. three sector_* ids -> high_risk_sector).
+    vocabulary = {iid for row in rows for iid in row["indicators"]}
+    rename = {}
+    for ind in default_catalog().indicators:
+        if ind.id not in vocabulary:
+            used = [a for a in ind.aliases if a in vocabulary]
+            if used:
+                rename[ind.id] = used[0]
+    if rename:
+        print("\n  Indicator names mapped through aliases: "
+              + ", ".join(f"{k}->{v}" for k, v in sorted(rename.items())))
     tp: Counter = Counter()
     fp: Counter = Counter()
     fn: Counter = Counter()
     for row, (_, got, _) in zip(rows, preds):
+        got = {rename.get(i, i) for i in got}
         gold = set(row["indicators"])
         for iid in got & gold:
             tp[iid] += 1
@@ -122,7 +135,7 @@ def report(name: str, ev: dict, show_errors: bool) -> bool:
             fp[iid] += 1
         for iid in gold - got:
             fn[iid] += 1
-    known = set(default_catalog().ids)
+    known = set(default_catalog().ids) | set(rename.values())
     print("\n  Per indicator            support  precision   recall")
     for iid in sorted(set(tp) | set(fp) | set(fn), key=lambda x: (x not in known, x)):
         p = tp[iid] / (tp[iid] + fp[iid]) if tp[iid] + fp[iid] else float("nan")

@@ -65,6 +65,7 @@ class IndicatorDef:
     subsumed_by: tuple[str, ...] = ()
     mitigating: bool = False
     negation: bool = False
+    aliases: tuple[str, ...] = ()
 
     def group_weight(self, group: str) -> float:
         return float(self.group_weights.get(group, self.weight))
@@ -286,7 +287,7 @@ def parse_catalog(data: Any, path: str = "<data>", *, advice_keys: Iterable[str]
         seen.add(iid)
         unknown = set(raw) - {"id", "labels", "weight", "advice", "patterns", "groups", "group_weights",
                               "sources", "extractor", "params", "extractor_requires", "unless",
-                              "subsumed_by", "mitigating", "negation"}
+                              "subsumed_by", "mitigating", "negation", "aliases"}
         if unknown:
             problems.add(where, f"unknown key(s) {sorted(unknown)}")
         labels = _labels(raw.get("labels"), where, problems)
@@ -362,15 +363,23 @@ def parse_catalog(data: Any, path: str = "<data>", *, advice_keys: Iterable[str]
             problems.add(where, "'subsumed_by' must be a list of indicator ids")
             subsumed = []
         sources = _sources(raw.get("sources"), f"{where}.sources", documents, problems)
+        aliases = raw.get("aliases", []) or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and _ID.match(a) for a in aliases):
+            problems.add(where, "'aliases' must be a list of lower_snake_case names")
+            aliases = []
         indicators.append(IndicatorDef(
             id=iid, labels=labels, weight=weight or 0.0, advice=advice or "", groups=groups,
             group_weights={str(k): float(v) for k, v in group_weights.items() if isinstance(v, (int, float))},
             sources=sources, extractor=extractor, params=params, extractor_requires=tuple(requires),
             unless=tuple(unless), subsumed_by=tuple(str(s) for s in subsumed), mitigating=mitigating,
-            negation=negation,
+            negation=negation, aliases=tuple(aliases),
         ))
 
     groups_of = {i.id: set(i.groups) for i in indicators}
+    for ind in indicators:
+        clash = set(ind.aliases) & set(groups_of)
+        if clash:
+            problems.add(f"indicator {ind.id}", f"alias(es) {sorted(clash)} are indicator ids themselves")
     for ind in indicators:
         for other in ind.subsumed_by:
             if other not in groups_of:

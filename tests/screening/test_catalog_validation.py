@@ -53,6 +53,8 @@ def test_packaged_files_load():
     (lambda d: d.__setitem__("thresholds", {"high": 2, "medium": 5}), "need 0 < medium < high"),
     (lambda d: d.__setitem__("negators", [False, "nunca"]), 'quote "no"'),
     (lambda d: d.pop("rules"), "missing 'rules'"),
+    (lambda d: first(d).__setitem__("aliases", ["minor"]), "are indicator ids themselves"),
+    (lambda d: d["rules"][0].__setitem__("unless_any", ["nope"]), "unknown indicator 'nope'"),
 ])
 def test_mistakes_are_reported_with_where_and_what(mutate, expected):
     message = problems_for(mutate)

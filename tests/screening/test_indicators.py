@@ -94,12 +94,14 @@ CASES = {
         ["ayudo a mi mamá en su tienda", "mi papá me dio permiso"],
     ),
     "study_or_help_offer": (
-        ["te pagamos tus estudios en Lima", "vivir con su madrina", "a cambio de ayudar en la casa"],
+        ["te pagamos tus estudios en Lima", "vivir con su madrina", "a cambio de ayudar en la casa",
+         "le ofreció a mi mamá ayuda para mis estudios"],
         ["trabajo de medio tiempo, ideal para estudiantes"],
     ),
     "agency_fee": (
         ["inscripción S/ 200", "pagas 50 soles para reservar tu cupo", "yapea 30 para separar tu vacante",
-         "costo del trámite S/ 800", "agenciaman 300 solesta pagasqayki"],
+         "costo del trámite S/ 800", "agenciaman 300 solesta pagasqayki",
+         "debo pagar 200 dólares a la persona que me consigue el trabajo"],
         ["no cobramos inscripción", "la inscripción no tiene costo", "capacitación pagada",
          "uniforme a cargo de la empresa", "pago quincenal"],
     ),
