@@ -29,8 +29,8 @@ CASES = {
     "documents_kept": (
         ["nos quedamos con tu DNI", "me quitaron mi DNI", "el patrón tiene nuestros documentos",
          "no me devuelven mi pasaporte", "tienes que dejarnos tu DNI", "el DNI lo guarda el patrón",
-         "DNI-ykita hap'isaqku", "dniyta waqaychanqaku"],
-        ["acercarse con DNI", "enviar copia de DNI", "requisitos: DNI vigente", "entregar CV y DNI en la oficina",
+         "DNI-ykita hap'isaqku", "dniyta waqaychanqaku", "Manam DNI-yta kutichipuwankuchu"],
+        ["acercarse con DNI", "enviar copia de DNI", "mana DNI-ykita hap'isaqkuchu", "requisitos: DNI vigente", "entregar CV y DNI en la oficina",
          "nunca te pediremos tu DNI", "no retenemos documentos"],
     ),
     "lodging_at_work": (
@@ -107,7 +107,7 @@ CASES = {
     ),
     "confinement": (
         ["no me dejan salir", "nos tienen encerradas", "estoy encerrada", "no me puedo ir",
-         "wichqasqa kachkani", "mana lluqsiyta atinichu"],
+         "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu"],
         ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé"],
     ),
     "threats": (
