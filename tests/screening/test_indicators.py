@@ -1,0 +1,186 @@
+"""Each indicator fires on typical phrasing (Spanish, Quechua, slang) and not on near-misses."""
+import pytest
+
+from bot.screening import screen
+from bot.screening.screener import default_catalog
+
+# indicator id -> (texts that must show it, near-misses that must not)
+CASES = {
+    "minor": (
+        ["Tengo 16 años y me ofrecen trabajo", "se buscan chicas de 15 a 20 años", "edad: 16 - 22",
+         "mi hermana tiene 14, se va hoy", "aceptamos menores de edad", "estoy en 4to de secundaria",
+         "15 watayuq kani", "chunka pichqayuq watayuqmi kani", "no importa la edad"],
+        ["edad 18 a 30 años", "solo mayores de 18", "2 años de experiencia", "no aceptamos menores de edad",
+         "busco niñera para mis hijos de 6 y 8 años", "profesor para alumnos de 13 a 16 años",
+         "mozo para fiesta de quince años", "tengo 25 años", "tengo 15 soles nomás"],
+    ),
+    "travel_paid": (
+        ["pasajes pagados", "viaje pagado!!", "te pagamos el pasaje", "el pasaje lo adelantamos",
+         "incluye traslado", "pasajeykita pagasaqku"],
+        ["no pagamos pasajes", "el pasaje lo pagas tú", "vendo pasajes a Cusco"],
+    ),
+    "debt": (
+        ["el pasaje se descuenta del primer sueldo", "te descontamos la comida del sueldo",
+         "hasta que pagues lo que debes", "me dicen que les debo el pasaje", "lo pagas trabajando",
+         "la agencia te presta el dinero del viaje", "manuykita llamk'aspa pagakunki"],
+        ["tengo deudas y busco trabajo", "gestores de cobranza para recuperar deudas",
+         "las tardanzas se descuentan del sueldo", "se descuenta AFP del sueldo", "trabajo en el Manu como guía"],
+    ),
+    "documents_kept": (
+        ["nos quedamos con tu DNI", "me quitaron mi DNI", "el patrón tiene nuestros documentos",
+         "no me devuelven mi pasaporte", "tienes que dejarnos tu DNI", "el DNI lo guarda el patrón",
+         "DNI-ykita hap'isaqku", "dniyta waqaychanqaku", "Manam DNI-yta kutichipuwankuchu"],
+        ["acercarse con DNI", "enviar copia de DNI", "mana DNI-ykita hap'isaqkuchu", "requisitos: DNI vigente", "entregar CV y DNI en la oficina",
+         "nunca te pediremos tu DNI", "no retenemos documentos"],
+    ),
+    "lodging_at_work": (
+        ["cama adentro", "alojamiento y comida", "duermes en el local", "te damos cuarto", "chaypi puñunki"],
+        ["no incluye alojamiento", "cama de dos plazas en venta"],
+    ),
+    "unverifiable_employer": (
+        ["sin contrato", "no hay contrato, es de palabra", "la empresa es reservada", "manam contrato kanchu"],
+        ["contrato a plazo fijo", "firma de contrato el primer día"],
+    ),
+    "pay_too_good": (
+        ["sueldo S/ 3000 sin experiencia", "ganas 150 diarios, no se necesita experiencia",
+         "4000 soles por mes como mesera", "dinero fácil", "ganancias de hasta 5 mil", "askha qullqita qusqayki"],
+        ["sueldo S/ 1200, sin experiencia", "ingeniero con 5 años de experiencia, S/ 8000",
+         "vendedores: gana hasta 4000 en comisiones, sin experiencia"],
+    ),
+    "urgency": (
+        ["URGENTEEE", "viaje inmediato", "cupos limitados", "mañana salimos temprano", "kunan tuta risun"],
+        ["horario de mañana y tarde", "trabajo estable"],
+    ),
+    "sector_nightlife": (
+        ["damas de compañía", "anfitrionas para night club", "karaoke en Juliaca", "trabajo en bar",
+         "acompañar a los clientes", "modelo webcam", "eventos privados"],
+        ["bar de jugos en el mercado", "bartender para el bar del hotel", "anfitrionas para eventos corporativos",
+         "acompañante de adulto mayor", "barra de cocina"],
+    ),
+    "sector_extractive": (
+        ["trabajo en minería", "campamento minero", "aserradero", "recolección de castaña", "minapi llamk'ay"],
+        ["carpintería en madera fina", "terminal terrestre"],
+    ),
+    "sector_domestic": (
+        ["trabajadora del hogar", "chica para casa de familia", "cuidar niños", "wasipi llamk'anaykipaq"],
+        ["trabajo desde casa vendiendo por catálogo"],
+    ),
+    "risk_destination": (
+        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "La Rinconada", "Puerto Maldonadoman", "Juliacapi"],
+        ["Maldonado es mi apellido", "Lima, Cusco y Arequipa"],
+    ),
+    "abroad": (
+        ["trabajo en Argentina", "al extranjero", "Chileman risun"],
+        ["Av. Brasil 1234, Jesús María", "Jr. Colombia 120", "empresa chilena en Lima"],
+    ),
+    "abroad_irregular": (
+        ["no necesitas pasaporte", "pasamos por trocha", "cruzamos la frontera de noche",
+         "viajas con visa de turista para trabajar", "mana pasaporte necesitakunchu"],
+        ["pasaporte vigente obligatorio", "frontera con Bolivia"],
+    ),
+    "secrecy": (
+        ["no le cuentes a tu familia", "que nadie se entere", "q nadie sepa", "borra los mensajes",
+         "ama mamaykiman willankichu", "mana willanaykichu", "pakallapi"],
+        ["cuéntale a tu familia", "mana willawankuchu imapas"],
+    ),
+    "no_office_contact": (
+        ["info solo por inbox", "solo WhatsApp", "no tenemos oficina", "te recogemos en el paradero",
+         "me escribió un chico por TikTok", "facebookpi riqsirqani"],
+        ["visítanos en nuestra oficina", "llamar al 984 123 456"],
+    ),
+    "payment_to_family": (
+        ["le pagamos a tus papás", "tu mamá recibirá un adelanto", "le va a mandar plata a mi mama",
+         "tayta mamaykiman qullqita qusaqku"],
+        ["ayudo a mi mamá en su tienda", "mi papá me dio permiso"],
+    ),
+    "study_or_help_offer": (
+        ["te pagamos tus estudios en Lima", "vivir con su madrina", "a cambio de ayudar en la casa",
+         "le ofreció a mi mamá ayuda para mis estudios"],
+        ["trabajo de medio tiempo, ideal para estudiantes"],
+    ),
+    "agency_fee": (
+        ["inscripción S/ 200", "pagas 50 soles para reservar tu cupo", "yapea 30 para separar tu vacante",
+         "costo del trámite S/ 800", "agenciaman 300 solesta pagasqayki",
+         "debo pagar 200 dólares a la persona que me consigue el trabajo"],
+        ["no cobramos inscripción", "la inscripción no tiene costo", "capacitación pagada",
+         "uniforme a cargo de la empresa", "pago quincenal"],
+    ),
+    "confinement": (
+        ["no me dejan salir", "nos tienen encerradas", "estoy encerrada", "no me puedo ir",
+         "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu"],
+        ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé"],
+    ),
+    "threats": (
+        ["me amenazan", "dicen que le harán daño a mi familia", "si me voy me van a matar", "manchachiwanku"],
+        ["no me amenazan", "control de plagas: matar ratas"],
+    ),
+    "drugs_alcohol": (["tomar con los clientes", "te dan pastillas", "fichaje"], ["no se consume alcohol"]),
+    "excessive_hours": (
+        ["16 horas diarias", "de 6am a 11pm", "sin día de descanso", "trabajo de día y noche"],
+        ["turnos de 12 horas", "de 8am a 5pm", "atención 24 horas", "viaje de 14 horas en bus"],
+    ),
+    "wages_withheld": (
+        ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu"],
+        ["pago quincenal puntual"],
+    ),
+    "isolation": (["no podrás usar celular", "me quitaron el celular"], ["celular de la empresa"]),
+    "appearance_photos": (
+        ["enviar foto de cuerpo entero", "fotos en bikini", "chicas bonitas"],
+        ["buena presencia", "foto tamaño carnet"],
+    ),
+    "vague_job": (
+        ["te explicamos todo al llegar", "el sueldo me lo explican cuando llegue", "me engañaron"],
+        ["te explicamos las funciones en la entrevista"],
+    ),
+    "agency_involved": (["agencia de empleos", "la agencia me ofrece trabajo"], ["agencia de viajes"]),
+    "marriage_offer": (["te casarás con un extranjero", "buscan esposa"], ["matrimonio civil el sábado"]),
+    "begging": (["pedir limosna", "vender caramelos en los buses"], ["vender ropa en la feria"]),
+    "recruiter_close": (["una amiga me ofrece trabajo", "huk señora niwan"], ["mi amiga trabaja en un banco"]),
+    "formal_ruc": (["RUC 20601234567"], ["RUC en trámite"]),
+    "formal_contract": (["contrato en planilla", "beneficios de ley", "EsSalud"], ["sin contrato ni planilla"]),
+    "formal_office": (["enviar CV a rrhh@empresa.com.pe"], ["mandar foto al WhatsApp"]),
+}
+
+
+def found_ids(text):
+    r = screen(text)
+    return set(r.ids) | {i.id for i in r.mitigating}
+
+
+def test_every_indicator_has_cases():
+    missing = set(default_catalog().ids) - set(CASES) - {"travel"}
+    assert not missing, f"indicators without fire/near-miss tests: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("iid,text", [(i, t) for i, (pos, _) in CASES.items() for t in pos])
+def test_fires_on_typical_phrasing(iid, text):
+    assert iid in found_ids(text), f"{iid} should fire on {text!r}"
+
+
+@pytest.mark.parametrize("iid,text", [(i, t) for i, (_, neg) in CASES.items() for t in neg])
+def test_does_not_fire_on_near_miss(iid, text):
+    assert iid not in found_ids(text), f"{iid} should not fire on near-miss {text!r}"
+
+
+@pytest.mark.parametrize("text", ["tengo que viajar a Lima", "te llevamos el lunes", "Limaman risun"])
+def test_travel_fires(text):
+    assert "travel" in found_ids(text)
+
+
+def test_travel_near_miss():
+    assert "travel" not in found_ids("disponibilidad para viajar, viáticos pagados")
+
+
+def test_evidence_is_the_persons_own_words():
+    text = "Se busca SEÑORITAS para Pto. Maldonado, viaje pagadooo!!"
+    r = screen(text)
+    for ind in r.indicators:
+        assert ind.evidence.rstrip("…") in text, (ind.id, ind.evidence)
+    ev = {i.id: i.evidence for i in r.indicators}
+    assert ev["risk_destination"] == "Pto. Maldonado"
+    assert ev["travel_paid"] == "viaje pagadooo"
+
+
+def test_evidence_is_short_even_for_long_matches():
+    r = screen("Te pagamos el pasaje " + "y bla " * 10 + "y luego se descuenta del sueldo de tu primer mes de trabajo")
+    assert all(len(i.evidence) <= 130 for i in r.indicators)

@@ -1,0 +1,103 @@
+"""Scoring: weights add up, rules make some combinations high on their own, flags."""
+import copy
+
+import pytest
+import yaml
+
+from bot.screening import screen
+from bot.screening.catalog import INDICATORS_FILE, parse_catalog
+from bot.screening.extractors import EXTRACTORS
+from bot.screening.messages import load_messages
+from bot.screening.screener import Indicator, default_catalog, score_indicators
+
+
+def ind(iid, groups=("main",)):
+    cat = default_catalog()
+    return Indicator(iid, "x", cat.get(iid).weight, "text", groups)
+
+
+def test_score_is_the_sum_of_weights_and_levels_follow_thresholds():
+    cat = default_catalog()
+    r = score_indicators([ind("sector_extractive")], cat)
+    assert (r.score, r.risk) == (2.0, "low")
+    r = score_indicators([ind("sector_extractive"), ind("lodging_at_work")], cat)
+    assert (r.score, r.risk) == (3.0, "medium")
+    r = score_indicators([ind("sector_extractive"), ind("lodging_at_work"), ind("urgency", ("advert",)),
+                          ind("unverifiable_employer")], cat)
+    assert r.score == 6.0 and r.risk == "high" and r.rules == []
+
+
+def test_each_indicator_counts_once():
+    cat = default_catalog()
+    r = score_indicators([ind("sector_extractive"), ind("sector_extractive")], cat)
+    assert r.score == 2.0 and r.ids == ["sector_extractive"]
+
+
+def test_travel_is_subsumed_by_a_paid_trip_but_still_counts_for_rules():
+    cat = default_catalog()
+    assert score_indicators([ind("travel"), ind("travel_paid")], cat).score == 2.0
+    r = score_indicators([ind("travel"), ind("minor")], cat)
+    assert r.risk == "high" and "minor_on_the_move" in r.rules
+
+
+@pytest.mark.parametrize("text,rule", [
+    ("me quitaron mi DNI", "documents_kept"),
+    ("el pasaje se descuenta del primer sueldo", "debt_bondage"),
+    ("tengo 15 años, me llevan a trabajar a Lima", "minor_on_the_move"),
+    ("busco anfitrionas para karaoke, pasajes pagados", "nightlife_away_from_home"),
+    ("no le cuentes a tu familia, viajamos el lunes", "secret_trip"),
+])
+def test_rules_make_a_single_strong_signal_high(text, rule):
+    r = screen(text)
+    assert r.risk == "high" and rule in r.rules and r.offer_case
+
+
+def test_minor_alone_is_medium_not_high():
+    r = screen("tengo 16 años y busco trabajo")
+    assert r.risk == "medium" and not r.offer_case
+
+
+def test_danger_now_when_held_threatened_or_a_minor_is_leaving_now():
+    assert screen("no me dejan salir del local").danger_now
+    assert screen("me amenazan si me voy").danger_now
+    assert screen("mi hermana de 15 se va hoy a trabajar a la mina").danger_now
+    r = screen("mi hermana de 15 se va a trabajar a Lima el próximo mes")
+    assert r.risk == "high" and not r.danger_now
+
+
+def test_formality_lowers_the_score_but_is_capped_and_never_beats_a_rule():
+    formal = ("RUC 20601234567, contrato en planilla, beneficios de ley, enviar CV a rrhh@mina.com.pe. "
+              "Campamento minero, alojamiento, pasajes pagados")
+    r = screen(formal)
+    assert r.risk == "low" and {m.id for m in r.mitigating} == {"formal_ruc", "formal_contract", "formal_office"}
+    assert r.score == max(0, sum(i.weight for i in r.indicators) + default_catalog().mitigation_floor)
+    r = screen(formal + ". Nos quedamos con tu DNI.")
+    assert r.risk == "high" and "documents_kept" in r.rules
+
+
+def test_rule_exemption_for_formal_offers():
+    assert "paid_trip_to_hotspot" in screen("pasaje pagado a Puerto Maldonado").rules
+    r = screen("pasaje pagado a Puerto Maldonado, contrato en planilla, RUC 20512349871")
+    assert "paid_trip_to_hotspot" not in r.rules and r.risk == "low"
+
+
+def test_nothing_found_is_low_and_suggests_questions():
+    r = screen("Hola, ¿me ayudas a revisar una oferta?")
+    assert (r.risk, r.score, r.indicators, r.ask_questions) == ("low", 0.0, [], True)
+
+
+def test_weights_come_from_the_data_file():
+    data = yaml.safe_load(INDICATORS_FILE.read_text(encoding="utf-8"))
+    changed = copy.deepcopy(data)
+    for entry in changed["indicators"]:
+        if entry["id"] == "sector_extractive":
+            entry["weight"] = 7
+    cat = parse_catalog(changed, advice_keys=load_messages().advice.keys(), extractors=EXTRACTORS)
+    assert screen("trabajo en minería", catalog=cat).risk == "high"
+    assert screen("trabajo en minería").risk == "low"
+
+
+def test_result_to_dict_has_the_cli_shape():
+    d = screen("pasajes pagados a Mazuko").to_dict()
+    assert set(d) == {"risk", "score", "indicators"}
+    assert all(set(i) == {"id", "evidence"} for i in d["indicators"])
