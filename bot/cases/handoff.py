@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.cases import store
+from bot.cases.definitions import load
 from bot.cases.report import Report
 from bot.db.models import Case
 from bot.db.session import session_scope
@@ -70,12 +71,21 @@ def request_operator(
     if not _REASON.match(reason or ""):
         raise ValueError("reason must be a short code like 'asked' or 'emergency'")
     created = False
+    last_id = None
     with session_scope(url) as db:
-        case = _find(db, case_id, conversation_id)
-        last_id = None
-        if case is None:
-            last_id = db.execute(select(func.max(Case.id)).where(Case.conversation_id == conversation_id)).scalar()
-        found = (case.id, case.code) if case else None
+        if case_id is not None:
+            case = store.get_case_row(db, case_id)
+            found = (case.id, case.code)
+        elif conversation_id is None:
+            raise ValueError("give case_id or conversation_id")
+        else:
+            # One statement, so the open case and the last id come from the same snapshot
+            # (two queries could straddle another request's commit and make two cases).
+            rows = db.execute(select(Case.id, Case.code, Case.status).where(Case.conversation_id == conversation_id)
+                              .order_by(Case.id.desc())).all()
+            terminal = load().workflow.terminal
+            found = next(((i, c) for i, c, s in rows if s not in terminal), None)
+            last_id = rows[0][0] if rows else None
     if found is None:
         if channel is None:
             raise store.CaseNotFound("this conversation has no open case; give channel to create one")
