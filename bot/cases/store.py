@@ -88,7 +88,7 @@ class EventView:
     old_value: str | None
     new_value: str | None
     details: dict[str, Any] | None
-    text: str | None
+    text: str | None = field(repr=False)     # decrypted note or reason: keep out of logs
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,14 @@ def test_invalid_input_writes_nothing(database_url):
         store.submit_report(report, conversation_id=None, channel="telegram", language="qu", idempotency_key=key())
     with session_scope() as db:
         assert db.execute(select(func.count(Case.id))).scalar() == before
+
+
+def test_case_detail_repr_leaks_no_free_text(database_url, staff):
+    from bot.cases import queue
+
+    result = store.submit_report(minor_report(), conversation_id=None, channel="whatsapp", language="es",
+                                 idempotency_key=key(), contact_details="Rosa 987650004")
+    queue.add_note(result.case_id, staff.operator, "Nota sobre Rosa")
+    shown = repr(store.case_detail(result.case_id))
+    for secret in ("Rosa", "Mazuko y no", "987650004"):
+        assert secret not in shown
