@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -89,6 +90,12 @@ class Case(Base):
     id = Column(Integer, primary_key=True)
     code = Column(String(9), nullable=False, unique=True)
     contact_id = Column(Integer, ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True, index=True)
+    # Rasa's sender id, so a handoff or a reply finds the case even before the contact
+    # row exists. Cleared by the retention purge together with contact_id.
+    conversation_id = Column(String(128), nullable=True, index=True)
+    # A second code that also answers for this case: the code a person was given from
+    # the outage spool when the same submission had already reached the database.
+    alt_code = Column(String(9), nullable=True, unique=True, index=True)
     category = Column(String(32), nullable=False)
     subtype = Column(String(32), nullable=True)
     status = Column(String(32), nullable=False, default="recibido")
@@ -106,6 +113,8 @@ class Case(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     closed_at = Column(UTCDateTime, nullable=True)
+    # When the retention purge removed free text and contact data (bot.cases.retention).
+    purged_at = Column(UTCDateTime, nullable=True)
 
     contact = relationship(Contact)
     assigned_to = relationship(User)
@@ -147,6 +156,38 @@ class CaseEvent(Base):
     text = Column(EncryptedText, nullable=True)
 
     actor = relationship(User)
+
+
+class Derivation(Base):
+    """A case sent to an institution (derivation target of the case's taxonomy version)."""
+
+    __tablename__ = "derivations"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    institution = Column(String(40), nullable=False)
+    # Department (ubigeo) of the office that received it, when it matters (regional fiscalías).
+    region = Column(String(64), nullable=True)
+    derived_on = Column(Date, nullable=False)
+    # The receiving institution's own number (oficio, denuncia, carpeta fiscal).
+    reference = Column(String(64), nullable=True)
+    created_by_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    created_by = relationship(User)
+
+
+class CodeAttempt(Base):
+    """Case-code look-ups by a pseudonymous sender, to slow down guessing (bot.cases.guessing)."""
+
+    __tablename__ = "code_attempts"
+
+    id = Column(Integer, primary_key=True)
+    sender = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    ok = Column(Boolean, nullable=False)
+
+    __table_args__ = (Index("ix_code_attempts_sender_at", "sender", "at"),)
 
 
 class AuditLog(Base):
