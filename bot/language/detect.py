@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from bot.language.features import ngrams, prepare
 from bot.language.morphology import word_evidence
-from bot.language.normalize import normalize
+from bot.language.normalize import APOSTROPHES, normalize
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 UNDETERMINED = "und"
@@ -43,22 +44,23 @@ OTHER_PRIOR = -6.0
 # n-gram log-likelihoods are summed over overlapping n-grams (1-, 2- and 3-grams
 # of the same letters), so they overstate the evidence; dividing by this keeps
 # confidences for short texts meaningful.
-NGRAM_TEMPERATURE = 8.0
+NGRAM_TEMPERATURE = 10.0
 ALPHA_WEIGHT = 0.5 / 10000  # langdetect's ALPHA_DEFAULT / BASE_FREQ
 
 # Log-odds added per word of evidence (lang, kind).
 WORD_WEIGHTS = {
     ("qu", "formula"): 6.0,
     ("qu", "lexicon"): 6.0,
-    ("qu", "spelling"): 6.0,
-    ("qu", "suffix"): 7.0,
-    ("qu", "loan"): 8.0,
-    ("es", "formula"): 4.0,
-    ("es", "lexicon"): 4.0,
+    ("qu", "spelling"): 5.0,
+    ("qu", "suffix"): 8.0,
+    ("qu", "loan"): 9.0,
+    ("es", "formula"): 5.0,
+    ("es", "lexicon"): 5.0,
     ("en", "lexicon"): 3.0,
 }
 MIN_CONFIDENCE = 0.5  # below this the answer is "und"
 
+_APOSTROPHES = {ord(c): "'" for c in APOSTROPHES}
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _DEBRIS = re.compile(r"[\ufffd\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _NON_LATIN_SCRIPTS = re.compile(r"[^\sa-zà-ÿāăąćčďđēĕėęěğīįıķĺļľłńņňōőœŕřśşšţťũūůűųźżžñ]")
@@ -100,6 +102,8 @@ class _Model:
     prior: np.ndarray  # per language
     # candidate sets: name -> (column indices, {language: position in that set})
     candidates: dict[str, tuple[np.ndarray, dict[str, int]]]
+    matrices: dict[str, np.ndarray]  # name -> log_probs restricted to that set's columns
+    word_rows: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def profile_texts(qu_profile: str | None = None) -> list[str]:
@@ -131,13 +135,18 @@ def build_model(texts: list[str]) -> _Model:
         "latin": [i for i in range(len(langs)) if latin_share[i] > 0.5],
         "expected": [langs.index(lang) for lang in EXPECTED],
     }
+    log_probs = np.log(probs + ALPHA_WEIGHT).astype(np.float32)
     return _Model(
         langs=langs,
         index={g: i for i, g in enumerate(grams)},
-        log_probs=np.log(probs + ALPHA_WEIGHT).astype(np.float32),
+        log_probs=log_probs,
         prior=np.array([PRIOR.get(lang, OTHER_PRIOR) for lang in langs]),
         candidates={
             name: (np.array(cols), {langs[c]: k for k, c in enumerate(cols)})
+            for name, cols in sets.items()
+        },
+        matrices={
+            name: log_probs if name == "all" else np.ascontiguousarray(log_probs[:, cols])
             for name, cols in sets.items()
         },
     )
@@ -156,15 +165,17 @@ def detect(text: str, *, using: _Model | None = None) -> Detection:
     text = text[:MAX_CHARS]
     if _looks_binary(text):
         return Detection(UNDETERMINED, 0.0, {}, ("junk",))
-    words = [w.strip("'") for w in _WORDS.findall(normalize(text))]
-    words = [w for w in words if w]
+    # Accents are kept for the n-grams ("ción" is good evidence for Spanish) and
+    # stripped for the word lists and the Quechua morphology.
+    lowered = unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES)
+    words = [w for w in (w.strip("'") for w in _WORDS.findall(lowered)) if w]
     if not words:
         return Detection(UNDETERMINED, 0.0, {}, ("no-letters",), 0)
 
     counts: dict[tuple[str, str], int] = {}
     informative: list[str] = []
     for word in words:
-        found = word_evidence(word)
+        found = _word_evidence(word)
         if found is not None:
             counts[found] = counts.get(found, 0) + 1
         # Neutral words say nothing; a Spanish stem under Quechua suffixes would
@@ -178,17 +189,19 @@ def detect(text: str, *, using: _Model | None = None) -> Detection:
         return Detection(UNDETERMINED, 0.0, {}, evidence or ("too-short",), n_words)
 
     m = using or model()
-    prepared = prepare(" ".join(informative))
-    if _NON_LATIN_SCRIPTS.search(prepared):
-        columns, position = m.candidates["all"]
+    if any(_NON_LATIN_SCRIPTS.search(w) for w in informative):
+        name = "all"
     elif letters < SHORT_LETTERS:
-        columns, position = m.candidates["expected"]
+        name = "expected"
     else:
-        columns, position = m.candidates["latin"]
-    rows = [m.index[g] for g in ngrams(prepared) if g in m.index]
+        name = "latin"
+    columns, position = m.candidates[name]
+    rows: list[int] = []
+    for word in informative:
+        rows.extend(_word_rows(m, word))
     scores = m.prior[columns].astype(np.float64)
     if rows:
-        scores = scores + m.log_probs[rows][:, columns].sum(axis=0) / NGRAM_TEMPERATURE
+        scores = scores + m.matrices[name][rows].sum(axis=0) / NGRAM_TEMPERATURE
     for (lang, kind), n in counts.items():
         weight = WORD_WEIGHTS.get((lang, kind))
         if weight and lang in position:
@@ -204,6 +217,23 @@ def detect(text: str, *, using: _Model | None = None) -> Detection:
         return Detection(UNDETERMINED, confidence, top, evidence + ("uncertain",), n_words)
     marked = sum(n for (l, kind), n in counts.items() if l == lang and kind != "formula")
     return Detection(lang, confidence, top, evidence, n_words, marked)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_evidence(word: str) -> tuple[str, str] | None:
+    return word_evidence(normalize(word))
+
+
+def _word_rows(m: _Model, word: str) -> tuple[int, ...]:
+    """Profile rows of a word's n-grams, cached per model (words repeat in chat)."""
+    rows = m.word_rows.get(word)
+    if rows is None:
+        index = m.index
+        rows = tuple(index[g] for g in ngrams(prepare(word)) if g in index)
+        if len(m.word_rows) >= 200_000:
+            m.word_rows.clear()
+        m.word_rows[word] = rows
+    return rows
 
 
 def _looks_binary(text: str) -> bool:

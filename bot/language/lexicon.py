@@ -27,8 +27,14 @@ paqarinkama qayakama sulpayki yusulpayki diospagrasunki añaychayki añay
 
 SPANISH_FORMULAS = """
 hola buenas buenos buen dia dias tardes noches gracias muchas chau chao adios hasta
-luego si claro dale vale bueno bien
+luego si claro dale vale bueno bien por favor porfa
+que de del el la los las un una unos unas en y o e u a al es son para con sin mi
+mis me te tu tus yo usted ustedes nosotros ella ellos le les lo se su sus como donde
+cuando cual cuales quien quienes porque pero tambien muy mas menos nada ese esa eso
+este esta esto estos estas
 """.split()
+# (The second part are function words: Spanish's grammar, but bilinguals use
+# them inside Quechua too; like set phrases, they do not count as "marked".)
 
 # Other frequent Southern Quechua chat words (Cusco-Collao and Ayacucho-Chanka).
 QUECHUA_WORDS = """
@@ -46,27 +52,25 @@ llamk'ay llamk'ayta maskachkani tapukuy tapuyta niway nini
 manchakuni manchachiwan wichqasqa wichqawanku suwakuwanku
 runa runakuna warmi qari wawa wawakuna wasi llaqta ayllu tayta taytay mamay
 wawqi pani ñaña tura runasimi runasimipi qichwa kichwa qichwapi
-allin sumaq millay sasa chiqap hatun huch'uy
+allin sumaq millay sasa chiqap hatun huch'uy sutiy sutiyqa sutiymi sutiyki
+sutiykiqa
 """.split()
 
-# Other Spanish chat and function words. Accents are optional: lookups strip them.
+# Other Spanish chat words. Accents are optional: lookups strip them.
 SPANISH_WORDS = """
-que de del el la los las un una unos unas en y o e u a al es son esta este esto
-estos estas estoy estamos estan soy eres quiero quisiera necesito tengo tiene
-tienen puedo puede puedes hay ayuda ayudame ayudeme ayudenme auxilio socorro por
-favor para con sin mi mis me te tu tus yo usted ustedes nosotros ella ellos le les
-lo como donde cuando cual cuales quien quienes porque pero tambien muy mas menos
-nada nadie algo alguien todo todos siempre nunca ahora hoy mañana ayer aqui alla
-ahi trabajo trabajar oferta denunciar denuncia caso hablar persona señora señor
-señorita hija hijo hermana hermano prima primo amiga amigo tia tio entiendo entendi
-sabes saber quiere quieren dice dijo van voy vas va fue fui vamos hacer hago hace
-solo pues entonces seguro verdad
+estoy estamos estan soy eres quiero quisiera necesito tengo tiene tienen puedo
+puede puedes hay ayuda ayudame ayudeme ayudenme auxilio socorro nadie algo
+alguien todo todos siempre nunca ahora hoy mañana ayer aqui alla ahi trabajo
+trabajar oferta denunciar denuncia caso hablar persona señora señor señorita hija
+hijo hermana hermano prima primo amiga amigo tia tio entiendo entendi sabes saber
+quiere quieren dice dijo van voy vas va fue fui vamos hacer hago hace solo pues
+entonces seguro verdad
 """.split()
 
 # A few English words, so that "hello how are you" is not taken for Spanish.
 ENGLISH_WORDS = """
 hello hi hey thanks thank you your the is are was what how why please help yes
-yeah i i'm my this that with from have want need can speak english
+yeah i'm my this that with from have want need can speak english
 """.split()
 
 # Neither language: acknowledgements, laughter, fillers. They never decide anything.
@@ -80,4 +84,6 @@ mmm mm hmm ah ahh eh oh uy uyy aja ajá ahá pe pes bye bai gg lol wow
 NOT_QUECHUA = """
 ok oki okey okay k kilo kilos kiosko kiwi karate karaoke tiktok kaki kaka
 wasap wasa wasapp whatsapp wifi web wow show taiwan kuwait kayak are
+item idem tandem totem harem requiem islam adam william miriam abraham vietnam
+them seem team dream
 """.split()

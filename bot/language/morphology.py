@@ -49,6 +49,11 @@ _SUFFIXES = sorted(
     + [(s, 0, 0) for s in LETTER_SUFFIXES],
     key=lambda item: -len(item[0]),
 )
+# Word endings that Spanish words lack: the evidential -mi after a consonant and
+# -m after a vowel ("oficialmi", "técnicom"), the genitive -q after a vowel
+# ("Estadoq"). "-um" is left out (álbum, referéndum); known exceptions are in
+# lexicon.NOT_QUECHUA.
+_FINAL_MARKER = re.compile(r"(?:[^aeiou'\W]mi|[aeio]m|[aeiou]q)$")
 # Inside a word these only occur in Quechua (progressive, past, participle).
 _STRONG_INFIX = re.compile(r"chk|rqa|sqa")
 
@@ -198,6 +203,8 @@ def word_evidence(word: str) -> tuple[str, str] | None:
     shaped = has_quechua_shape(word)
     if shaped and _CUE.search(word):
         return ("qu", "spelling")
+    if len(word) >= 5 and _FINAL_MARKER.search(word):
+        return ("qu", "suffix" if shaped else "loan")
     strong, weak, stem = suffix_counts(fold_word(word) if shaped else word.replace("'", ""))
     if strong and len(stem) >= 2:
         return ("qu", "suffix" if shaped else "loan")
