@@ -19,6 +19,7 @@ counts, never words, so a Detection can be logged without leaking the message.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,6 +36,11 @@ UNDETERMINED = "und"
 
 MAX_CHARS = 1000  # the first thousand characters say enough about a message
 SHORT_LETTERS = 40  # below this many letters only EXPECTED languages compete
+# Log-odds by which another language must beat both es and qu on the plain
+# n-gram score (langdetect itself takes "pago inmediato, alojamiento incluido,
+# viaje gratis" for Lithuanian, by ~0.08 per n-gram).
+OTHER_MARGIN = 10.0
+OTHER_MARGIN_PER_NGRAM = 0.2
 EXPECTED = ("es", "qu", "en", "pt")
 
 # Prior log-odds: the service is written to in Spanish and Quechua.
@@ -57,6 +63,7 @@ WORD_WEIGHTS = {
     ("es", "formula"): 5.0,
     ("es", "lexicon"): 5.0,
     ("en", "lexicon"): 3.0,
+    ("pt", "lexicon"): 3.0,
 }
 MIN_CONFIDENCE = 0.5  # below this the answer is "und"
 
@@ -99,11 +106,11 @@ class _Model:
     langs: tuple[str, ...]
     index: dict[str, int]
     log_probs: np.ndarray  # (n-grams, languages)
-    prior: np.ndarray  # per language
+    prior: tuple[float, ...]  # per language
     # candidate sets: name -> (column indices, {language: position in that set})
     candidates: dict[str, tuple[np.ndarray, dict[str, int]]]
     matrices: dict[str, np.ndarray]  # name -> log_probs restricted to that set's columns
-    word_rows: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    word_cache: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = field(default_factory=dict)
 
 
 def profile_texts(qu_profile: str | None = None) -> list[str]:
@@ -140,7 +147,7 @@ def build_model(texts: list[str]) -> _Model:
         langs=langs,
         index={g: i for i, g in enumerate(grams)},
         log_probs=log_probs,
-        prior=np.array([PRIOR.get(lang, OTHER_PRIOR) for lang in langs]),
+        prior=tuple(PRIOR.get(lang, OTHER_PRIOR) for lang in langs),
         candidates={
             name: (np.array(cols), {langs[c]: k for k, c in enumerate(cols)})
             for name, cols in sets.items()
@@ -189,34 +196,69 @@ def detect(text: str, *, using: _Model | None = None) -> Detection:
         return Detection(UNDETERMINED, 0.0, {}, evidence or ("too-short",), n_words)
 
     m = using or model()
-    if any(_NON_LATIN_SCRIPTS.search(w) for w in informative):
-        name = "all"
-    elif letters < SHORT_LETTERS:
-        name = "expected"
-    else:
-        name = "latin"
-    columns, position = m.candidates[name]
-    rows: list[int] = []
-    for word in informative:
-        rows.extend(_word_rows(m, word))
-    scores = m.prior[columns].astype(np.float64)
-    if rows:
-        scores = scores + m.matrices[name][rows].sum(axis=0) / NGRAM_TEMPERATURE
+    entries = [_word_entry(m, word) for word in informative]
+    n_grams = sum(len(rows) for rows, _ in entries)
+    # Another language can only win when few words are known Spanish or Quechua.
+    ours = sum(n for (lang, _), n in counts.items() if lang in ("es", "qu"))
+    other = None
+    if ours * 5 <= n_words and n_grams:
+        rows = [row for word_rows, _ in entries for row in word_rows]
+        if any(_NON_LATIN_SCRIPTS.search(w) for w in informative):
+            other = _clear_other_language(m, "all", rows, margin=0.0)
+        elif letters >= SHORT_LETTERS:
+            margin = max(OTHER_MARGIN, OTHER_MARGIN_PER_NGRAM * n_grams)
+            other = _clear_other_language(m, "latin", rows, margin=margin)
+    evidence = evidence + (f"ngrams:{n_grams}",)
+    if other is not None:
+        return Detection(other[0], other[1], other[2], evidence, n_words)
+
+    # Spanish, Quechua, English or Portuguese: n-grams (tempered) + priors + words.
+    columns, position = m.candidates["expected"]
+    scores = [m.prior[c] for c in columns]
+    for _, sums in entries:
+        for k, value in enumerate(sums):
+            scores[k] += value / NGRAM_TEMPERATURE
     for (lang, kind), n in counts.items():
         weight = WORD_WEIGHTS.get((lang, kind))
         if weight and lang in position:
             scores[position[lang]] += weight * n
-    probs = np.exp(scores - scores.max())
-    probs /= probs.sum()
-    order = np.argsort(-probs, kind="stable")[:3]
-    top = {m.langs[columns[k]]: round(float(probs[k]), 4) for k in order}
-    best = int(order[0])
-    lang, confidence = m.langs[columns[best]], round(float(probs[best]), 4)
-    evidence = evidence + (f"ngrams:{len(rows)}",)
+    top_score = max(scores)
+    exps = [math.exp(x - top_score) for x in scores]
+    total = sum(exps)
+    probs = sorted(((e / total, m.langs[c]) for e, c in zip(exps, columns)), key=lambda p: -p[0])
+    top = {lang: round(p, 4) for p, lang in probs[:3]}
+    confidence, lang = round(probs[0][0], 4), probs[0][1]
     if confidence < MIN_CONFIDENCE:
         return Detection(UNDETERMINED, confidence, top, evidence + ("uncertain",), n_words)
     marked = sum(n for (l, kind), n in counts.items() if l == lang and kind != "formula")
     return Detection(lang, confidence, top, evidence, n_words, marked)
+
+
+def _clear_other_language(
+    m: _Model, name: str, rows: list[int], margin: float
+) -> tuple[str, float, dict[str, float]] | None:
+    """A language other than es/qu that plain n-gram scoring prefers by `margin`.
+
+    This is langdetect's own model (no temperature, no word lists): it is very
+    reliable on longer text, and it lets a French or German message through
+    without the Spanish-Quechua weighting below.
+    """
+    if not rows:
+        return None
+    columns, position = m.candidates[name]
+    raw = m.matrices[name][rows].sum(axis=0, dtype=np.float64)
+    best = int(np.argmax(raw))
+    lang = m.langs[columns[best]]
+    if lang in ("es", "qu"):
+        return None
+    ours = max(raw[position["es"]], raw[position["qu"]])
+    if raw[best] - ours <= margin:
+        return None
+    probs = np.exp(raw - raw.max())
+    probs /= probs.sum()
+    order = np.argsort(-probs, kind="stable")[:3]
+    top = {m.langs[columns[k]]: round(float(probs[k]), 4) for k in order}
+    return lang, round(float(probs[best]), 4), top
 
 
 @functools.lru_cache(maxsize=65536)
@@ -224,16 +266,24 @@ def _word_evidence(word: str) -> tuple[str, str] | None:
     return word_evidence(normalize(word))
 
 
-def _word_rows(m: _Model, word: str) -> tuple[int, ...]:
-    """Profile rows of a word's n-grams, cached per model (words repeat in chat)."""
-    rows = m.word_rows.get(word)
-    if rows is None:
+def _word_entry(m: _Model, word: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """A word's n-gram rows and their summed scores for es/qu/en/pt.
+
+    Cached per model: chat repeats words, and this is most of the work.
+    """
+    entry = m.word_cache.get(word)
+    if entry is None:
         index = m.index
         rows = tuple(index[g] for g in ngrams(prepare(word)) if g in index)
-        if len(m.word_rows) >= 200_000:
-            m.word_rows.clear()
-        m.word_rows[word] = rows
-    return rows
+        if rows:
+            sums = m.matrices["expected"][list(rows)].sum(axis=0, dtype=np.float64)
+            entry = (rows, tuple(float(x) for x in sums))
+        else:
+            entry = (rows, (0.0,) * len(EXPECTED))
+        if len(m.word_cache) >= 200_000:
+            m.word_cache.clear()
+        m.word_cache[word] = entry
+    return entry
 
 
 def _looks_binary(text: str) -> bool:

@@ -73,6 +73,12 @@ hello hi hey thanks thank you your the is are was what how why please help yes
 yeah i'm my this that with from have want need can speak english
 """.split()
 
+# And a few Portuguese ones: Portuguese n-grams are close to Spanish ones.
+PORTUGUESE_WORDS = """
+não nao você voce obrigado obrigada olá oi tudo uma com eu muito quero preciso
+ajuda emprego essa esse isso também então meu minha bom bem agora aqui trabalho
+""".split()
+
 # Neither language: acknowledgements, laughter, fillers. They never decide anything.
 NEUTRAL_WORDS = """
 ok oki okey okay okis k ya yaa yap jaja jajaja jajajaja jeje jejeje jiji xd xdd

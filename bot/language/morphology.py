@@ -14,6 +14,7 @@ import unicodedata
 
 from bot.language.lexicon import (
     ENGLISH_WORDS,
+    PORTUGUESE_WORDS,
     NEUTRAL_WORDS,
     NOT_QUECHUA,
     QUECHUA_FORMULAS,
@@ -79,6 +80,7 @@ _QUECHUA_PLAIN = frozenset(_plain(w) for w in QUECHUA_WORDS + QUECHUA_FORMULAS)
 _QUECHUA_FOLDED = frozenset(fold_word(w) for w in _QUECHUA_PLAIN)
 _SPANISH = frozenset(_plain(w) for w in SPANISH_WORDS + SPANISH_FORMULAS)
 _ENGLISH = frozenset(ENGLISH_WORDS)
+_PORTUGUESE = frozenset(_plain(w) for w in PORTUGUESE_WORDS) - _SPANISH - _ENGLISH
 _SPANISH_FORMULAS = frozenset(_plain(w) for w in SPANISH_FORMULAS)
 _QUECHUA_FORMULAS = frozenset(fold_word(_plain(w)) for w in QUECHUA_FORMULAS)
 _NEUTRAL = frozenset(NEUTRAL_WORDS)
@@ -168,6 +170,8 @@ def looks_quechua(word: str) -> bool:
     """
     if word in _SPANISH or word in _NOT_QUECHUA or word in _NEUTRAL or word in _ENGLISH:
         return False
+    if word in _PORTUGUESE:
+        return False
     if is_quechua_word(word):
         return True
     if not has_quechua_shape(word):
@@ -196,6 +200,8 @@ def word_evidence(word: str) -> tuple[str, str] | None:
         return ("es", "formula" if word in _SPANISH_FORMULAS else "lexicon")
     if word in _ENGLISH:
         return ("en", "lexicon")
+    if word in _PORTUGUESE:
+        return ("pt", "lexicon")
     if word in _NOT_QUECHUA:
         return None
     if is_quechua_word(word):
