@@ -43,7 +43,8 @@ manaraq manachu allinmi allinlla imaynam imaynata imayna urpichay
 ima imataq imata imamanta imapaq imarayku pi pitaq pim may maypi maymanta mayman
 maypitaq hayk'aq hayka haykataq
 kay chay chaypi chayqa kaypi chaymanta chaymi chaynam kunan kunanqa kunanmi
-hina ichaqa ichapas paqarin qayna tuta punchaw p'unchay
+hina ichaqa ichapas paqarin qayna tuta punchaw p'unchay huk sapa llapan tukuy
+hinaspa hinallataq nispa nisqa nisqata nisqawan nisqapi nisqamanta ukhupi
 munani munanichu munanki munankichu munaspa yanapaway yanapawanki yanapawankichu
 yanapay yanapaykuway yanapawaychik qispichiway willaway willay willakuy willaykuway
 rimay rimaway rimayta rimasaq rimanki rimankichu kani kanki kankichu kachkani kachkan

@@ -31,7 +31,7 @@ from bot.language.spelling import fold_word
 STRONG_SUFFIXES = (
     "ykichik", "nkichik", "ykuway", "kuna", "manta", "nchik", "kama", "chkan",
     "chka", "rqan", "rqa", "sqan", "sqa", "yki", "nki", "paq", "taq", "wan", "raq",
-    "chu", "chun", "saq", "stin", "nku", "yku", "way", "yta", "ykuy", "qa", "pi",
+    "chu", "chun", "saq", "nku", "yku", "way", "yta", "ykuy", "qa", "pi",
 )
 WEAK_SUFFIXES = (
     "puni", "ntin", "sapa", "yuq", "kaq", "lla", "pas", "man", "ta", "mi", "si",
@@ -52,11 +52,11 @@ _SUFFIXES = sorted(
 )
 # Word endings that Spanish words lack: the evidential -mi after a consonant and
 # -m after a vowel ("oficialmi", "técnicom"), the genitive -q after a vowel
-# ("Estadoq"). "-um" is left out (álbum, referéndum); known exceptions are in
-# lexicon.NOT_QUECHUA.
-_FINAL_MARKER = re.compile(r"(?:[^aeiou'\W]mi|[aeio]m|[aeiou]q)$")
+# ("Estadoq"), the possessive -nin after a consonant ("Nacionalnin"). "-um" is
+# left out (álbum, referéndum); known exceptions are in lexicon.NOT_QUECHUA.
+_FINAL_MARKER = re.compile(r"(?:[^aeiou'\W]mi|[aeio]m|[aeiou]q|[^aeiou'\W]nin)$")
 # Inside a word these only occur in Quechua (progressive, past, participle).
-_STRONG_INFIX = re.compile(r"chk|rqa|sqa")
+_STRONG_INFIX = re.compile(r"chka|rqa|sqa")
 
 # Spelling units of Quechua words, digraphs first.
 _UNIT = re.compile(r"chh|ch'|ch|ll|ph|th|kh|qh|p'|t'|k'|q'|.", re.S)
