@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"`willakuy lang -` in-process: {throughput_in_process(lines):,.0f} lines/s ({len(lines)} lines)")
     print(f"`willakuy lang -` whole command incl. start-up: {throughput_command(lines):,.0f} lines/s")
     print()
-    print(f"reproduce: cd {ROOT.name} && {COMMAND}" + (" --no-baseline" if args.no_baseline else ""))
+    print("reproduce (from the project root): " + COMMAND + (" --no-baseline" if args.no_baseline else ""))
     return 0
 
 
