@@ -5,13 +5,15 @@ Two sources of evidence are added up as log-odds:
 1. character n-grams scored against langdetect's 55 profiles plus our Quechua
    profile (``profiles/qu``). The scoring is langdetect's naive Bayes model
    (log of p(n-gram | language) + alpha / BASE_FREQ), but over *all* n-grams
-   instead of langdetect's random sample, so it is deterministic and fast. Latin-
-   script text considers only Latin-script languages, and a short text only the
-   languages the service expects (es, qu, en, pt);
+   instead of langdetect's random sample, so it is deterministic and fast;
 2. words: a chat lexicon ("arí", "manam", "hola", "gracias") and Quechua
    morphology (suffixes such as -kuna, -manta, -sqa, -chka-, -yki, also on
    Spanish stems, as in "denunciayta munani"), which tip short and code-switched
    messages that the n-grams alone would call Spanish.
+
+Spanish, Quechua, English and Portuguese compete with priors favouring the
+first two. Any other language (French, Russian...) wins only when few words are
+known Spanish or Quechua and the plain n-gram score prefers it by a clear margin.
 
 Profiles are loaded once per process (`model()` is cached). Evidence tags hold
 counts, never words, so a Detection can be logged without leaking the message.
@@ -35,7 +37,7 @@ PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 UNDETERMINED = "und"
 
 MAX_CHARS = 1000  # the first thousand characters say enough about a message
-SHORT_LETTERS = 40  # below this many letters only EXPECTED languages compete
+SHORT_LETTERS = 40  # below this many (Latin) letters only EXPECTED languages compete
 # Log-odds by which another language must beat both es and qu on the plain
 # n-gram score (langdetect itself takes "pago inmediato, alojamiento incluido,
 # viaje gratis" for Lithuanian, by ~0.08 per n-gram).
