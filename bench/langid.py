@@ -40,6 +40,7 @@ COMMAND = "/tmp/venvtest/bin/python bench/langid.py"
 # Common one- and two-word chat replies (written for this benchmark, not taken
 # from the dev set). In an established conversation none of them should change
 # the language: expected = the conversation's language.
+# Quechua replies: review: pending-native-review
 CHAT_REPLIES = {
     "qu": """arí | ari | arí chayqa | manam | manan | mana | manam munanichu | sulpayki |
         yusulpayki | añaychayki | allinllachu | imaynalla | ratukama | tupananchikkama |

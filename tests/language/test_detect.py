@@ -9,6 +9,8 @@ from bot.language.detect import Detection, detect, model
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Quechua examples in these tests: review: pending-native-review
+
 
 @pytest.mark.parametrize(
     "text",

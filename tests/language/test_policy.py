@@ -3,6 +3,7 @@ import pytest
 from bot.language.detect import Detection, detect
 from bot.language.policy import DEFAULT, decide, parse_language_request
 
+# Quechua examples in these tests: review: pending-native-review
 SHORT_REPLIES = ["arí", "ari", "manam", "ok", "sí", "si", "ya", "sulpayki", "👍", "gracias",
                  "muchas gracias", "manam munanichu", "arí chayqa", "ya pues", "por favor",
                  "jajaja", "ok gracias", "allinllachu", "hola", "está bien"]
