@@ -8,22 +8,16 @@ with the Cusco or Ayacucho form of a suffix ("-nchis" / "-nchik", "-n" / "-m").
 The canonical form drops the distinctions that Ayacucho-Chanka spelling does not
 make, so that both varieties and all spellings meet:
 
-====================  =====================  =====================================
-rule                  example                why
-====================  =====================  =====================================
-apostrophe removed    p'unchay -> punchay    ejectives are not written in Ayacucho,
-                                             and phones drop or change apostrophes
-chh/ph/th/kh/qh -> ch/p/t/k/q   qhari -> qari   aspiration: Cusco only
-m before k/q -> n     llamkay -> llankay     the nasal is [ŋ]; both spellings occur
-au -> aw              kausay -> kawsay       older Spanish-based spelling
-initial hua -> wa     huasi -> wasi          older Spanish-based spelling
-e -> i, o -> u        qosqo -> qusqu         5-vowel spelling writes allophones of
-                                             i/u next to q; the 3-vowel one does not
-nchis -> nchik        tupananchiskama ->     Cusco -nchis = Ayacucho -nchik (we)
-                      tupananchikkama
-final m -> n          manam -> manan,        Ayacucho -m / Cusco -n (evidential),
-                      qam -> qan             Ayacucho qam / Cusco qan (you)
-====================  =====================  =====================================
+- apostrophe removed: p'unchay -> punchay (ejectives are not written in
+  Ayacucho, and phones drop or change apostrophes);
+- chh/ph/th/kh/qh -> ch/p/t/k/q: qhari -> qari (aspiration: Cusco only);
+- m before k/q -> n: llamkay -> llankay (the nasal is [ŋ]; both spellings occur);
+- au -> aw, initial hua -> wa: kausay -> kawsay, huasi -> wasi (older
+  Spanish-based spelling);
+- e -> i, o -> u: qosqo -> qusqu (the 5-vowel spelling writes the allophones of
+  i/u next to q; the 3-vowel one does not);
+- nchis -> nchik: tupananchiskama -> tupananchikkama (Cusco -nchis = Ayacucho -nchik);
+- final m -> n: manam -> manan, qam -> qan (Ayacucho -m / Cusco -n evidential).
 
 k and q are not merged: they are different sounds ("kiru" tooth, "qiru" wood).
 These functions fold unconditionally; deciding *which* words are Quechua is
@@ -74,11 +68,8 @@ def fold_word_aligned(word: str, sources: list[int]) -> tuple[str, list[int]]:
             out_sources.extend(sources[last:start])
             new = match.expand(replacement)
             out.append(new)
-            for k in range(len(new)):
-                out_sources.append(sources[min(start + k, end - 1)] if end > start else sources[start])
+            out_sources.extend(sources[min(start + k, end - 1)] for k in range(len(new)))
             last = end
-        if last == 0 and not out:
-            continue
         out.append(word[last:])
         out_sources.extend(sources[last:])
         word, sources = "".join(out), out_sources
