@@ -7,7 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text
+from actions.common import language_of, latest_intent, latest_text, say, values
+from bot.content import menu
+from bot.content.replies import reply
+from bot.content.topics import render
 from bot.language.detect import detect
 
 
@@ -26,11 +29,13 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         text = latest_text(tracker)
-        detection = (tracker.latest_message or {}).get("language_detection") or {}
-        lang = detection.get("lang") or detect(text).lang
-        kind = kind_of_input(text, lang)
-        first = {"no_text": "utter_no_text", "other_language": "utter_other_language"}.get(kind, "utter_not_understood")
-        dispatcher.utter_message(response=first)
-        dispatcher.utter_message(response="utter_help_menu")
-        # Forget the unclear message so a form or flow in progress continues as before.
+        lang = language_of(tracker)
+        kind = kind_of_input(text, detect(text[:2000]).lang)
+        intent, _ = latest_intent(tracker)
+        if kind == "unclear" and intent == "out_of_scope":
+            kind = "out_of_scope"
+        first = kind if kind in ("no_text", "other_language", "out_of_scope") else "not_understood"
+        dispatcher.utter_message(text=reply(first, lang))
+        say(dispatcher, render("help_menu", lang, "short", values()), menu.menu_buttons(lang))
+        # Forget the unclear message so a flow in progress continues as before.
         return [UserUtteranceReverted()]

@@ -11,8 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, last_user_metadata, latest_text
+from actions.offers import stale_offer_question
 from bot import contacts
-from bot.language.detect import Detection, detect
+from bot.language.detect import detect
 from bot.language.policy import decide, parse_language_request
 
 logger = logging.getLogger(__name__)
@@ -25,13 +26,6 @@ def explicit_choice(tracker: Tracker, text: str) -> str | None:
     return parse_language_request(text)
 
 
-def detection_of(tracker: Tracker, text: str) -> Detection:
-    found = (tracker.latest_message or {}).get("language_detection")
-    if isinstance(found, dict) and found.get("lang"):
-        return Detection.from_dict(found)
-    return detect(text)
-
-
 class ActionDetectLanguage(Action):
     def name(self) -> str:
         return "action_detect_language"
@@ -40,10 +34,13 @@ class ActionDetectLanguage(Action):
         text = latest_text(tracker)
         current = tracker.get_slot("language")
         metadata = last_user_metadata(tracker)
+        chosen_now = explicit_choice(tracker, text)
+        # An explicit choice sticks: it is passed again on every later message.
+        chosen = chosen_now or tracker.get_slot("language_chosen")
         decision = decide(
-            detection_of(tracker, text),
+            detect(text[:2000]),
             current=current,
-            explicit=explicit_choice(tracker, text),
+            explicit=chosen,
             channel_hint=metadata.get("language_code"),
         )
         try:
@@ -53,6 +50,10 @@ class ActionDetectLanguage(Action):
         except Exception as exc:  # noqa: BLE001 - a database hiccup must not silence the assistant
             # Only the type: driver messages can carry SQL parameters.
             logger.error("could not record contact: %s", type(exc).__name__)
-        if decision.lang != current:
-            return [SlotSet("language", decision.lang)]
-        return []
+        events = [SlotSet("language", decision.lang)] if decision.lang != current else []
+        if chosen_now and chosen_now != tracker.get_slot("language_chosen"):
+            events.append(SlotSet("language_chosen", chosen_now))
+        if stale_offer_question(tracker):
+            # "Sí" later in the conversation must not open a case about an old offer.
+            events.append(SlotSet("offer_case_pending", False))
+        return events

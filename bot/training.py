@@ -25,6 +25,8 @@ INPUTS = (
     "domain.yml",
     "data",
     "bot/language",
+    "bot/cases/nlu.py",
+    "bot/cases/codes.py",
 )
 SUFFIXES = {".yml", ".yaml", ".py", ".json", ".txt", ""}
 

@@ -518,3 +518,66 @@ def open_case_row(db: Session, conversation_id: str) -> Case | None:
         select(Case).where(Case.conversation_id == conversation_id, Case.status.not_in(terminal))
         .order_by(Case.created_at.desc(), Case.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3}
+
+
+def update_report(
+    case_id: int,
+    report: Report,
+    *,
+    narrative: str | None = None,
+    contact_details: str | None = None,
+    url: str | None = None,
+) -> SubmitResult:
+    """Complete a case's report after it was opened early (danger now goes in before the questions).
+
+    Triage runs again: the priority may rise, never fall (an operator lowers it by hand);
+    the category changes only while the case is still as received. A narrative given
+    here is added to the stored one, never replaces it.
+    """
+    tri = triage(report)
+    with session_scope(url) as db:
+        case = get_case_row(db, case_id)
+        row = db.execute(select(ReportRow).where(ReportRow.case_id == case_id)).scalar_one()
+        data = report.to_dict()
+        data.pop("narrative", None)
+        changed = sorted(k for k in data if row.data.get(k) != data[k])
+        row.data = data
+        if narrative:
+            row.narrative = narrative if not row.narrative else row.narrative + "\n\n" + narrative
+        if contact_details:
+            row.contact_details = contact_details
+        if PRIORITY_RANK.get(tri.priority, 3) < PRIORITY_RANK.get(case.priority, 3):
+            record_event(db, case.id, "priority_raised", actor_type="system", old=case.priority, new=tri.priority,
+                         details={"rules": tri.rules, "reasons": tri.reasons})
+            case.priority = tri.priority
+        if case.status == load(report.definition_version).workflow.initial and case.category != tri.category:
+            record_event(db, case.id, "recategorised", actor_type="system", old=case.category, new=tri.category)
+            case.category, case.subtype = tri.category, tri.subtype
+        case.region = region_of(report) or case.region
+        case.updated_at = utcnow()
+        record_event(db, case.id, "report_updated", actor_type="bot", details={
+            "fields": changed, "narrative_added": bool(narrative),
+            "suggested_derivations": tri.derivations, "reasons": tri.reasons,
+        })
+        return _result(case, created=False)
+
+
+def record_screening(case_id: int, summary: dict[str, Any], *, url: str | None = None) -> None:
+    """Keep the job-offer screener's result on a case (indicator ids, risk, score; no quoted text).
+
+    The quotes from the offer stay in the encrypted narrative; the timeline only holds
+    what the screener concluded, so operators see why the case was opened.
+    """
+    details = {
+        "risk": summary.get("risk"),
+        "score": summary.get("score"),
+        "indicators": [str(i) for i in summary.get("indicators", [])][:40],
+        "rules": [str(r) for r in summary.get("rules", [])][:20],
+        "danger_now": bool(summary.get("danger_now")),
+    }
+    with session_scope(url) as db:
+        get_case_row(db, case_id)
+        record_event(db, case_id, "screened", actor_type="bot", new=details["risk"], details=details)

@@ -47,10 +47,10 @@ def test_reasons_quote_the_offer_and_advice_names_the_registry():
 
 def test_high_risk_offers_a_case_and_always_a_human():
     bubbles = explain(screen("pasajes pagados, damas de compañía en Mazuko"), "es", VALUES)
-    assert any("CASO" in b for b in bubbles)
+    assert any("abro un caso de orientación" in b for b in bubbles)
     assert "OPERADOR" in bubbles[-1] and "Línea 1818, opción 1" in bubbles[-1]
     low = explain(screen("Panadería busca ayudante"), "es", VALUES)
-    assert not any("CASO" in b for b in low) and "OPERADOR" in low[-1]
+    assert not any("caso de orientación" in b for b in low) and "OPERADOR" in low[-1]
 
 
 def test_danger_comes_first_with_the_police_number():
