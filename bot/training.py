@@ -26,6 +26,7 @@ INPUTS = (
     "data",
     "bot/language",
     "bot/cases/nlu.py",
+    "bot/safety.py",
     "bot/cases/codes.py",
 )
 SUFFIXES = {".yml", ".yaml", ".py", ".json", ".txt", ""}
@@ -89,9 +90,33 @@ def train(force: bool = False, quiet: bool = False) -> Path:
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
     if result.returncode != 0 or not target.exists():
         raise SystemExit(f"El entrenamiento falló (código {result.returncode}). Revisa los mensajes de arriba.")
-    print(f"Modelo entrenado en {time.monotonic() - started:.0f} s: {target.relative_to(PROJECT_ROOT)}", flush=True)
+    seconds = time.monotonic() - started
+    print(f"Modelo entrenado en {seconds:.0f} s: {target.relative_to(PROJECT_ROOT)}", flush=True)
+    _record_time(target, seconds)
     _prune(keep=target)
     return target
+
+
+def _record_time(model: Path, seconds: float) -> None:
+    """Keep the last training times (benchmarks report them; a noisy machine needs several)."""
+    import json
+    from datetime import datetime, timezone
+
+    log = MODEL_DIR / "training-times.json"
+    try:
+        history = json.loads(log.read_text()) if log.exists() else []
+    except ValueError:
+        history = []
+    history.append({"model": model.name, "seconds": round(seconds, 1), "cpus": os.cpu_count(),
+                    "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    log.write_text(json.dumps(history[-20:], indent=1))
+
+
+def training_times() -> list[dict]:
+    import json
+
+    log = MODEL_DIR / "training-times.json"
+    return json.loads(log.read_text()) if log.exists() else []
 
 
 def _prune(keep: Path) -> None:

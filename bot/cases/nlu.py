@@ -39,3 +39,33 @@ class CaseCodeExtractor(GraphComponent):
                                  "extractor": EXTRACTOR, "confidence_entity": 1.0})
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class DangerGuard(GraphComponent):
+    """After the classifiers: a message with a deterministic danger signal is an emergency.
+
+    The classifier's own answer stays in `intent_ranking`; `danger_override` records why.
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "DangerGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.safety import danger_signals
+
+        for message in messages:
+            text = message.get("text_original") or message.get(TEXT) or ""
+            if not isinstance(text, str) or not text or text.startswith("/"):
+                continue
+            intent = message.get("intent") or {}
+            if intent.get("name") == "emergency":
+                continue
+            signals = danger_signals(text)
+            if signals:
+                message.set("intent", {"name": "emergency", "confidence": 1.0}, add_to_output=True)
+                message.set("danger_override", {"was": intent.get("name"), "signals": len(signals)},
+                            add_to_output=True)
+        return messages
