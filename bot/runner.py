@@ -90,6 +90,9 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
                     py, "-m", "uvicorn", "bot.console.app:create_app", "--factory",
                     "--host", settings.console_host, "--port", str(settings.console_port),
                     "--no-access-log", "--log-level", "warning",
+                    # The console uses no websockets; uvicorn 0.54 with the websockets 10.4 that
+                    # Rasa pins cannot even import its websocket protocol, so turn it off.
+                    "--ws", "none",
                 ],
                 f"http://127.0.0.1:{settings.console_port}/health",
                 env,
