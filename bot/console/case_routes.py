@@ -130,7 +130,7 @@ def add_derivation(request: Request, case_id: int, entry: str = Form(""), derive
         try:
             day = date.fromisoformat(derived_on)
         except ValueError:
-            raise CaseworkError("derivation", "Indica la fecha de la derivación.", 422) from None
+            day = None   # refused in casework, after the permission check
         if entry.isdigit():
             result = casework.add_derivation(actor, case_id, entry_id=int(entry), derived_on=day, reference=reference)
         else:

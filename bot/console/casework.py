@@ -244,7 +244,7 @@ def add_note(actor: Actor, case_id: int, text: str) -> int:
 
 
 def add_derivation(actor: Actor, case_id: int, *, institution: str | None = None, entry_id: int | None = None,
-                   derived_on: date, reference: str | None = None, region: str | None = None
+                   derived_on: date | None, reference: str | None = None, region: str | None = None
                    ) -> queue.DerivationResult:
     """Derive to a directory entry (``entry_id``) or a bare derivation target code (``institution``)."""
     _work(actor, case_id)
@@ -256,6 +256,8 @@ def add_derivation(actor: Actor, case_id: int, *, institution: str | None = None
         institution, region = entry.target, entry.region or region
     if not institution:
         raise CaseworkError("derivation", "Elige la institución a la que se deriva.", 422)
+    if derived_on is None:
+        raise CaseworkError("derivation", "Indica la fecha de la derivación.", 422)
     if derived_on > date.today():
         raise CaseworkError("derivation", "La fecha de derivación no puede estar en el futuro.", 422)
     try:
