@@ -129,9 +129,12 @@ class CaseView:
 def view(actor: Actor, case_id: int, *, with_transcript: bool = True, mark: bool = True) -> CaseView:
     """Everything the case page shows; writes the audit "viewed" event."""
     authorize(actor, "view_case")
-    d = detail(case_id)
     if mark:
-        queue.mark_viewed(case_id, actor.id)
+        try:
+            queue.mark_viewed(case_id, actor.id)
+        except store.CaseNotFound as exc:
+            raise translate(exc) from None
+    d = detail(case_id)
     data = queries.report_data(case_id)
     transcript, error = None, None
     if with_transcript and d.conversation_id:
