@@ -31,7 +31,7 @@ def hbar(title: str, items: Sequence[tuple[str, float]], *, unit: str = "", char
     peak = max((v for _, v, _ in rows), default=0) or 1
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape("; ".join(f"{l}: {shown}" for l, _, shown in rows) or "Sin datos")}</desc>',
     ]
@@ -54,8 +54,8 @@ def stacked_columns(title: str, columns: Sequence[str], series: Sequence[tuple[s
                     chart_id: str = "s") -> Markup:
     """Vertical stacked columns (e.g. months), one colour per series (e.g. category), with a legend."""
     count = max(1, len(columns))
-    col_w, gap, chart_h, left, top = 44, 14, 220, 40, 10
-    width = left + count * (col_w + gap) + 10
+    col_w, gap, chart_h, left, top = 44, 14, 220, 40, 22
+    width = max(left + count * (col_w + gap) + 10, 420)
     legend_h = 22 * len(series)
     height = top + chart_h + 40 + legend_h
     totals = [sum(_num(values[i]) for _, values in series) for i in range(len(columns))]
@@ -63,8 +63,8 @@ def stacked_columns(title: str, columns: Sequence[str], series: Sequence[tuple[s
     desc = "; ".join(f"{col}: " + ", ".join(f"{name} {values[i]}" for name, values in series)
                      for i, col in enumerate(columns))
     parts = [
-        f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {max(width, 420)} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc or "Sin datos")}</desc>',
         f'<line x1="{left}" y1="{top + chart_h}" x2="{width}" y2="{top + chart_h}" stroke="{GRID}"/>',
@@ -82,8 +82,9 @@ def stacked_columns(title: str, columns: Sequence[str], series: Sequence[tuple[s
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w}" height="{h:.1f}" '
                          f'fill="{PALETTE[s % len(PALETTE)]}" stroke="#ffffff" stroke-width="1"/>')
-        parts.append(f'<text x="{x + col_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" '
-                     f'fill="{INK}">{int(totals[i])}</text>')
+        if totals[i]:
+            parts.append(f'<text x="{x + col_w / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" '
+                         f'fill="{INK}">{int(totals[i])}</text>')
         parts.append(f'<text x="{x + col_w / 2:.1f}" y="{top + chart_h + 16}" font-size="11" text-anchor="middle" '
                      f'fill="{INK}">{escape(column)}</text>')
     for s, (name, _) in enumerate(series):

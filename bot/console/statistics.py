@@ -61,6 +61,23 @@ def period(first: str | None, last: str | None, today: date | None = None) -> Pe
                   f"{end_m[0]:04d}-{end_m[1]:02d}")
 
 
+def months(p: Period) -> list[str]:
+    """Every month of the period, "YYYY-MM", so charts show empty months too."""
+    out, (y, m) = [], (p.start.year, p.start.month)
+    while (y, m) < (p.end.year, p.end.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+MONTHS_ES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic")
+
+
+def month_label(month: str) -> str:
+    """"2026-03" -> "mar 26" (short, for chart axes)."""
+    return f"{MONTHS_ES[int(month[5:7]) - 1]} {month[2:4]}"
+
+
 def column_label(key: str, code: str) -> str:
     vocab = TABLES[key][1]
     if code == stats.MISSING:

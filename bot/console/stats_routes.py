@@ -21,9 +21,10 @@ def stats_page(request: Request, actor: Actor = Depends(require("view_statistics
     for key, table in tables.items():
         cols = [(c, statistics.column_label(key, c)) for c in table.col_labels]
         if key == "categoria":
+            every_month = statistics.months(p)
             chart = charts.stacked_columns(
-                statistics.TABLES[key][2], table.row_labels,
-                [(name, [table.get(m, code) for m in table.row_labels]) for code, name in cols],
+                statistics.TABLES[key][2], [statistics.month_label(m) for m in every_month],
+                [(name, [table.get(m, code) for m in every_month]) for code, name in cols],
                 chart_id=f"chart-{key}")
         else:
             chart = charts.hbar(statistics.TABLES[key][2],

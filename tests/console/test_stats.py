@@ -35,6 +35,9 @@ def test_period_defaults_to_the_last_twelve_months_and_accepts_either_order():
     p = statistics.period("2026-12", "2026-01")
     assert (p.start, p.end) == (date(2026, 1, 1), date(2027, 1, 1))
     assert statistics.period("basura", "2026-13", today=date(2026, 5, 1)).last == "2026-05"
+    months = statistics.months(statistics.period("2025-11", "2026-02"))
+    assert months == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert [statistics.month_label(m) for m in months] == ["nov 25", "dic 25", "ene 26", "feb 26"]
 
 
 def test_the_dashboard_shows_tables_and_inline_svg_charts(people, browser, database_url):
