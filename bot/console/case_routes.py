@@ -7,6 +7,7 @@ URL (never free text); a refused change re-renders the page with the reason.
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -157,8 +158,6 @@ async def reply(request: Request, case_id: int, text: str = Form(""), actor: Act
     try:
         outcome = await casework.reply(actor, case_id, text)
     except CaseworkError as exc:
-        import asyncio
-
         return await asyncio.to_thread(_refused, request, actor, case_id, exc, {"reply": text})
     if outcome.delivery.window_closed:
         return _done(case_id, "reply_window")
