@@ -39,16 +39,18 @@ class Message:
     operator_name: str | None = None
     buttons: tuple[str, ...] = ()
     channel: str | None = None   # for the person's messages: the channel it came in on
+    language: str | None = None  # for the person's messages: the language the NLU detected
 
 
 @dataclass(frozen=True)
 class Transcript:
     conversation_id: str
     messages: list[Message]
-    language: str | None         # the conversation's language slot, last value
+    language: str | None         # the conversation's language slot, last value (else last detected)
     channel: str | None          # the channel of the person's last message
     paused: bool                 # an operator has taken over (Rasa stays silent)
     event_count: int
+    language_detected: bool = False   # language comes from detection, not from the slot
 
 
 SYSTEM_EVENTS = {
@@ -74,19 +76,29 @@ def _user_text(event: dict) -> str:
     return text
 
 
+def _detected(event: dict) -> str | None:
+    """The language the NLU's language component found for a message (bot.language)."""
+    found = ((event.get("parse_data") or {}).get("language_detection") or {}).get("lang")
+    return str(found) if found else None
+
+
 def parse(conversation_id: str, tracker: dict[str, Any]) -> Transcript:
     """The messages of a tracker (``include_events=ALL``), labelled by who wrote them."""
     events = tracker.get("events") or []
     messages: list[Message] = []
     language = None
+    detected = None
     channel = None
     for index, event in enumerate(events):
         kind = event.get("event")
         if kind == "user":
             meta = event.get("metadata") or {}
             channel = meta.get("channel") or event.get("input_channel") or channel
+            lang = _detected(event)
+            if lang in ("es", "qu"):
+                detected = lang
             messages.append(Message(index, _time(event), "user", _user_text(event),
-                                    channel=meta.get("channel") or event.get("input_channel")))
+                                    channel=meta.get("channel") or event.get("input_channel"), language=lang))
         elif kind == "bot":
             meta = event.get("metadata") or {}
             data = event.get("data") or {}
@@ -103,7 +115,8 @@ def parse(conversation_id: str, tracker: dict[str, Any]) -> Transcript:
     paused = tracker.get("paused")
     if paused is None:
         paused = _paused_from_events(events)
-    return Transcript(conversation_id, messages, language, channel, bool(paused), len(events))
+    return Transcript(conversation_id, messages, language or detected, channel, bool(paused), len(events),
+                      language_detected=language is None and detected is not None)
 
 
 def _paused_from_events(events: list[dict]) -> bool:

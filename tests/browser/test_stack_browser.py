@@ -62,7 +62,7 @@ def test_a_case_from_the_web_chat_worked_end_to_end(stack, staff, open_page, cas
     assert transcript.locator("li.msg.user .who").first.inner_text() == "Persona"
     assert transcript.locator("li.msg.bot .who").first.inner_text() == "Asistente"
     meta = operator.locator("#h-transcript + p").inner_text()
-    assert "Idioma: Castellano" in meta and "Canal: Web" in meta
+    assert "Idioma: Castellano" in meta and "Canal: Web" in meta    # slot, or detected by bot.language
 
     operator.select_option("#canned", "saludo")
     reply = operator.input_value("#reply")

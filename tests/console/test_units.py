@@ -38,6 +38,16 @@ def test_transcript_parsing_labels_senders_and_reads_language_channel_and_pause(
     assert transcripts.parse("c1", {**TRACKER, "paused": False}).paused is False   # Rasa's own flag wins
 
 
+def test_without_a_language_slot_the_detected_language_is_used():
+    events = [{"event": "user", "text": "allinllachu", "parse_data": {"language_detection": {"lang": "qu"}}},
+              {"event": "user", "text": "ok", "parse_data": {"language_detection": {"lang": "und"}}}]
+    t = transcripts.parse("c", {"events": events})
+    assert (t.language, t.language_detected) == ("qu", True)
+    assert [m.language for m in t.messages] == ["qu", "und"]
+    slot = transcripts.parse("c", {"events": events + [{"event": "slot", "name": "language", "value": "es"}]})
+    assert (slot.language, slot.language_detected) == ("es", False)
+
+
 def test_operator_messages_after_an_index():
     assert transcripts.operator_messages_after(TRACKER, None) == ([], 9)
     assert transcripts.operator_messages_after(TRACKER, 0) == ([{"text": "Te escribe Ana", "operator": True}], 9)
