@@ -1,6 +1,9 @@
-// Case page: a canned reply chosen in the list is copied into the message box to edit.
+// Case page: show the newest messages of the conversation, and copy a canned reply chosen
+// in the list into the message box to edit.
 (function () {
   "use strict";
+  var transcript = document.getElementById("transcript");
+  if (transcript) { transcript.scrollTop = transcript.scrollHeight; }
   var select = document.getElementById("canned");
   var box = document.getElementById("reply");
   if (!select || !box) { return; }
