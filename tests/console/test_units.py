@@ -2,6 +2,7 @@
 report sections, the offline form, API token storage."""
 import asyncio
 import types
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -66,21 +67,27 @@ def test_reply_channel_prefers_the_contacts_channel():
     assert delivery.can_reply("sms") and delivery.can_reply("rest") and not delivery.can_reply("presencial")
 
 
+def run(coro):
+    """asyncio.run in its own thread: Playwright's sync API may hold a loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_delivery_handles_sync_and_async_services_and_never_raises(monkeypatch):
     sync = types.SimpleNamespace(send_to_conversation=lambda c, t: types.SimpleNamespace(message_id="m", status="queued"))
     monkeypatch.setattr(delivery, "load_outbound", lambda: sync)
-    assert asyncio.run(delivery.send("c", "sms", "hola")) == delivery.DeliveryResult("outbound", "queued", "m")
+    assert run(delivery.send("c", "sms", "hola")) == delivery.DeliveryResult("outbound", "queued", "m")
 
     def boom(c, t):
         raise ConnectionError("down")
 
     monkeypatch.setattr(delivery, "load_outbound", lambda: types.SimpleNamespace(send_to_conversation=boom))
-    failed = asyncio.run(delivery.send("c", "telegram", "hola"))
+    failed = run(delivery.send("c", "telegram", "hola"))
     assert failed.status == "failed" and failed.error == "ConnectionError" and not failed.delivered_or_queued
-    assert asyncio.run(delivery.send("c", "web", "hola")).status == "in_chat"
-    assert asyncio.run(delivery.send("c", "presencial", "hola")).status == "unavailable"
+    assert run(delivery.send("c", "web", "hola")).status == "in_chat"
+    assert run(delivery.send("c", "presencial", "hola")).status == "unavailable"
     monkeypatch.setattr(delivery, "load_outbound", lambda: None)
-    assert asyncio.run(delivery.send("c", "whatsapp", "hola")).error == "OutboundServiceMissing"
+    assert run(delivery.send("c", "whatsapp", "hola")).error == "OutboundServiceMissing"
     assert delivery.status("m") is None and delivery.status(None) is None
 
 
