@@ -61,27 +61,9 @@ def child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[s
     return env
 
 
-def render_endpoints(settings: Settings, env: dict[str, str]) -> Path:
-    """endpoints.yml with ${VARS} filled in (Rasa 3.6 does not expand them in URLs)."""
-    import re
-
-    text = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8")
-
-    def fill(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in env:
-            raise RuntimeError(f"endpoints.yml needs the environment variable {name}")
-        return env[name]
-
-    target = settings.var_dir / "endpoints.yml"
-    target.write_text(re.sub(r"\$\{([A-Z0-9_]+)\}", fill, text), encoding="utf-8")
-    return target
-
-
 def services(settings: Settings, model: Path, console: bool = True) -> list[Service]:
     py = sys.executable
     env = child_env(settings)
-    endpoints = render_endpoints(settings, env)
     items = [
         Service(
             "actions",
@@ -92,7 +74,7 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
         Service(
             "rasa",
             [
-                py, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(endpoints),
+                py, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml", "--enable-api", "--auth-token", settings.rasa_token,
                 "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
             ],
@@ -108,7 +90,8 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
                     py, "-m", "uvicorn", "bot.console.app:create_app", "--factory",
                     "--host", settings.console_host, "--port", str(settings.console_port),
                     "--no-access-log", "--log-level", "warning",
-                    # rasa pins websockets 10, which this uvicorn cannot use; the console needs none.
+                    # The console uses no websockets; uvicorn 0.54 with the websockets 10.4 that
+                    # Rasa pins cannot even import its websocket protocol, so turn it off.
                     "--ws", "none",
                 ],
                 f"http://127.0.0.1:{settings.console_port}/health",

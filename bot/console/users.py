@@ -106,8 +106,13 @@ def start_session(db: Session, user: User) -> tuple[str, ConsoleSession]:
     return token, row
 
 
-def load_session(db: Session, token: str | None, settings: Settings | None = None) -> ConsoleSession | None:
-    """The live session for a cookie token, or None when missing, revoked, idle or expired."""
+def load_session(db: Session, token: str | None, settings: Settings | None = None, *,
+                 touch: bool = True) -> ConsoleSession | None:
+    """The live session for a cookie token, or None when missing, revoked, idle or expired.
+
+    ``touch=False`` is for background polling (the queue, the chat): it must not count
+    as activity, or an open queue page would never log out.
+    """
     if not token:
         return None
     settings = settings or get_settings()
@@ -121,7 +126,8 @@ def load_session(db: Session, token: str | None, settings: Settings | None = Non
         return None
     if not row.user.active:
         return None
-    row.last_seen_at = now
+    if touch:
+        row.last_seen_at = now
     return row
 
 
@@ -132,3 +138,71 @@ def end_session(db: Session, token: str | None) -> None:
     if row and row.revoked_at is None:
         row.revoked_at = utcnow()
         audit.record(db, "logout", actor_id=row.user_id, object_type="user", object_id=row.user_id)
+
+
+# --- administration (the console's user pages and the CLI) ------------------------------
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise UserError("Ese usuario no existe.")
+    return user
+
+
+def revoke_sessions(db: Session, user_id: int) -> int:
+    """End every open session of a user (after deactivation or a password reset)."""
+    now = utcnow()
+    rows = db.execute(select(ConsoleSession).where(ConsoleSession.user_id == user_id,
+                                                   ConsoleSession.revoked_at.is_(None))).scalars().all()
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
+
+
+def set_active(db: Session, user_id: int, active: bool, *, actor_id: int) -> User:
+    user = get_user(db, user_id)
+    if user.id == actor_id and not active:
+        raise UserError("No puedes desactivar tu propia cuenta.")
+    if user.active != active:
+        user.active = active
+        if not active:
+            revoke_sessions(db, user.id)
+        audit.record(db, "user.activated" if active else "user.deactivated", actor_id=actor_id,
+                     object_type="user", object_id=user.id)
+    return user
+
+
+def reset_password(db: Session, user_id: int, password: str, *, actor_id: int) -> User:
+    user = get_user(db, user_id)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    revoke_sessions(db, user.id)
+    audit.record(db, "user.password_reset", actor_id=actor_id, object_type="user", object_id=user.id)
+    return user
+
+
+def unlock(db: Session, user_id: int, *, actor_id: int) -> User:
+    user = get_user(db, user_id)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(db, "user.unlocked", actor_id=actor_id, object_type="user", object_id=user.id)
+    return user
+
+
+def set_role(db: Session, user_id: int, role: str, *, actor_id: int) -> User:
+    if role not in ROLES:
+        raise UserError(f"Rol desconocido {role!r}.")
+    user = get_user(db, user_id)
+    if user.id == actor_id and role != user.role:
+        raise UserError("No puedes cambiar tu propio rol.")
+    if user.role != role:
+        audit.record(db, "user.role_changed", actor_id=actor_id, object_type="user", object_id=user.id,
+                     details={"old": user.role, "new": role})
+        user.role = role
+        revoke_sessions(db, user.id)
+    return user
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    return bool(user.locked_until and user.locked_until > (now or utcnow()))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -202,3 +203,42 @@ class AuditLog(Base):
     object_type = Column(String(32), nullable=True)
     object_id = Column(String(64), nullable=True)
     details = Column(JSON, nullable=True)
+
+
+class ApiToken(Base):
+    """A console user's token for the JSON API (/api/v1). Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("console_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    label = Column(String(64), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = Column(UTCDateTime, nullable=True)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+    user = relationship(User)
+
+
+class Institution(Base):
+    """The derivation directory: an office of a derivation target, by region, with its contacts.
+
+    ``target`` is a derivation target code of the taxonomy; ``region`` a department ubigeo,
+    or "" for a national office (not NULL, so the unique constraint also holds for those).
+    """
+
+    __tablename__ = "institutions"
+
+    id = Column(Integer, primary_key=True)
+    target = Column(String(40), nullable=False, index=True)
+    region = Column(String(8), nullable=False, default="")
+    name = Column(String(200), nullable=False)
+    phone = Column(String(64), nullable=True)
+    email = Column(String(200), nullable=True)
+    notes = Column(String(500), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_by_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True)
+
+    __table_args__ = (UniqueConstraint("target", "region", "name", name="uq_institutions_target_region_name"),)

@@ -1,21 +1,31 @@
-// Web chat: posts to the console, which relays to the assistant's REST channel.
+// Web chat: posts to the console, which relays to the assistant's REST channel, and polls
+// for replies that a person of the hotline writes from the console.
 (function () {
-  const log = document.getElementById("log");
-  const form = document.getElementById("composer");
-  const input = document.getElementById("message");
-  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  "use strict";
+  var log = document.getElementById("log");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var after = null;
+  var POLL_MS = 2500;
 
-  function add(who, text, buttons) {
-    const item = document.createElement("li");
+  function add(who, text, buttons, label) {
+    var item = document.createElement("li");
     item.className = "msg " + who;
-    const p = document.createElement("p");
+    if (label) {
+      var tag = document.createElement("span");
+      tag.className = "who";
+      tag.textContent = label;
+      item.appendChild(tag);
+    }
+    var p = document.createElement("p");
     p.textContent = text;
     item.appendChild(p);
     if (buttons && buttons.length) {
-      const list = document.createElement("div");
+      var list = document.createElement("div");
       list.className = "buttons";
       buttons.forEach(function (b) {
-        const btn = document.createElement("button");
+        var btn = document.createElement("button");
         btn.type = "button";
         btn.textContent = b.title;
         btn.addEventListener("click", function () { send(b.payload, b.title); });
@@ -27,27 +37,45 @@
     item.scrollIntoView({block: "end"});
   }
 
-  async function send(message, shown) {
+  function send(message, shown) {
     add("user", shown || message);
-    try {
-      const res = await fetch("/chat/send", {
-        method: "POST",
-        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-        body: JSON.stringify({message: message}),
-        credentials: "same-origin",
-      });
-      if (res.status === 401) { window.location = "/login"; return; }
-      const data = await res.json();
+    return fetch("/chat/send", {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+      body: JSON.stringify({message: message}),
+      credentials: "same-origin"
+    }).then(function (res) {
+      if (res.status === 401) { window.location.assign("/login"); return null; }
+      return res.json();
+    }).then(function (data) {
+      if (!data) { return; }
       (data.messages || []).forEach(function (m) { add("bot", m.text, m.buttons); });
-    } catch (e) {
+    }).catch(function () {
       add("bot system", "No se pudo enviar el mensaje. Revisa tu conexión e inténtalo otra vez.");
-    }
+    });
+  }
+
+  function poll() {
+    var url = "/chat/poll" + (after === null ? "" : "?after=" + after);
+    fetch(url, {credentials: "same-origin"})
+      .then(function (res) {
+        if (res.status === 401) { window.location.assign("/login"); return null; }
+        return res.ok ? res.json() : null;
+      })
+      .then(function (data) {
+        if (!data) { return; }
+        (data.messages || []).forEach(function (m) { add("operator", m.text, null, "Línea de ayuda"); });
+        if (typeof data.next === "number") { after = data.next; }
+      })
+      .catch(function () {})
+      .then(function () { window.setTimeout(poll, POLL_MS); });
   }
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    const text = input.value;
+    var text = input.value;
     input.value = "";
     send(text);
   });
+  poll();
 })();
