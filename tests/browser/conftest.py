@@ -2,7 +2,8 @@
 
 ``console_url`` serves the console from this process (uvicorn in a thread) on the test
 database; the stack tests use the stack's own console instead. Screenshots of the main
-screens are written to docs/screenshots/ as the tests pass through them.
+screens are taken as the tests pass through them; they go to docs/screenshots/ only with
+WILLAKUY_UPDATE_SCREENSHOTS=1 (so a test run leaves the working tree clean).
 """
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 PASSWORD = "correcto-caballo-7"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("WILLAKUY_UPDATE_SCREENSHOTS") == "1"
+    else Path(os.environ.get("WILLAKUY_VAR_DIR", "/tmp")) / "screenshots"
+)
 LAPTOP = {"width": 1280, "height": 860}
 TABLET = {"width": 820, "height": 1180}
 
