@@ -140,10 +140,23 @@ class DeliveryWorker:
             self._inflight.difference_update(tasks)
         return len(claimed)
 
-    async def deliver_now(self, row_ids: Sequence[int]) -> None:
-        """Try the given rows at once, in order (the console's operator replies)."""
-        for row_id in row_ids:
-            await self.run_once(only_ids=[row_id])
+    async def deliver_now(self, batch_id: str, row_ids: Sequence[int], timeout: float = 15.0) -> None:
+        """Try a message's parts at once, in order, until each was attempted (operator replies).
+
+        Returns early when a part must wait (a retry later, a held WhatsApp message): the
+        status then says so, and the worker carries on in the background.
+        """
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            view = await asyncio.to_thread(outbox.batch, batch_id)
+            statuses = dict(zip(row_ids, view.parts)) if view else {}
+            if any(status in (outbox.RETRYING, outbox.HELD) for status in statuses.values()):
+                return
+            pending = [row_id for row_id, status in statuses.items() if status == outbox.PENDING]
+            if not pending and outbox.CLAIMED not in statuses.values():
+                return
+            if not pending or not await self.run_once(only_ids=pending[:1]):
+                await asyncio.sleep(0.02)  # another worker holds it: wait for its result
 
     async def _send(self, message: outbox.Claimed) -> None:
         tag = short(message.conversation_id)

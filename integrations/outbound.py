@@ -55,7 +55,7 @@ class OutboundService:
             self._write, channel, conversation_id, formatted, origin=origin, bypass_opt_out=bypass_opt_out
         )
         if deliver_now:
-            await self.worker.deliver_now(ids)
+            await self.worker.deliver_now(batch_id, ids)
             view = await asyncio.to_thread(outbox.batch, batch_id)
             return OutboundResult(batch_id, view.status if view else outbox.PENDING)
         self.worker.notify()

@@ -241,9 +241,12 @@ def recent_template(conversation_id: str, since: datetime) -> bool:
 
 
 def _aggregate(statuses: Sequence[str]) -> str:
-    for failure in (BLOCKED, FAILED, UNDELIVERED):
-        if failure in statuses:
-            return failure
+    """One status for a message sent in several parts: the most worrying, then the least advanced."""
+    for status in (BLOCKED, FAILED, UNDELIVERED, HELD, RETRYING):
+        if status in statuses:
+            return status
+    if CLAIMED in statuses or PENDING in statuses:
+        return PENDING
     return min(statuses, key=lambda s: _RANK.get(s, 0))
 
 

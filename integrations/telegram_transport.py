@@ -17,9 +17,11 @@ from integrations import outbox
 from integrations.delivery import OPTED_OUT, PERMANENT, RATE_LIMITED, TRANSIENT, SendError, SendResult
 from integrations.settings import TelegramConfig
 
-# httpx logs every request URL at INFO, and Telegram URLs contain the bot token.
+# httpx logs every request URL at INFO, and Telegram URLs contain the bot token;
+# python-telegram-bot logs every call's parameters (text, chat id) at DEBUG.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
+logging.getLogger("telegram").setLevel(logging.INFO)
 
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
