@@ -74,6 +74,7 @@ class DeliveryWorker:
         self.batch = batch
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self._inflight: set[asyncio.Task] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -86,15 +87,17 @@ class DeliveryWorker:
         if self.running or not self.transports:
             return
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._loop())
 
     async def stop(self) -> None:
+        # A flag, not only cancel(): Python 3.10's wait_for can swallow a cancellation.
         if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            self._stopping = True
+            self.notify()
+            done, _ = await asyncio.wait({self._task}, timeout=15)
+            if not done:
+                self._task.cancel()
             self._task = None
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=10)
@@ -105,7 +108,7 @@ class DeliveryWorker:
             self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 sent = await self.run_once()
@@ -114,12 +117,13 @@ class DeliveryWorker:
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not end delivery
                 logger.error("delivery round failed: %s", type(exc).__name__)
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
+            waiter = asyncio.ensure_future(self._wake.wait())
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except asyncio.TimeoutError:
-                pass
+                await asyncio.wait({waiter}, timeout=self.poll_seconds)
+            finally:
+                waiter.cancel()
 
     # ------------------------------------------------------------------ sending
 
@@ -198,8 +202,8 @@ class DeliveryWorker:
         if error.kind == OUTSIDE_WINDOW:
             await self._outside_window(message, transport)
         elif error.kind == OPTED_OUT:
-            await asyncio.to_thread(outbox.mark, message.id, outbox.FAILED, error=error.code)
             await asyncio.to_thread(state.set_opt_out, message.conversation_id, message.channel, True, f"provider_{error.code}")
+            await asyncio.to_thread(outbox.mark, message.id, outbox.FAILED, error=error.code)
             logger.info("message %s for %s refused: the person blocked us or opted out (%s)", message.id, tag, error.code)
         elif error.kind == PERMANENT:
             await asyncio.to_thread(outbox.mark, message.id, outbox.FAILED, error=error.code)

@@ -267,11 +267,15 @@ class FakeTwilio(_Server):
         self.messages[sid] = {**message, "status_callback": params.get("StatusCallback")}
         return 201, message, {}
 
-    def status_callback(self, sid: str, status: str, error_code: int | None = None,
-                        url: str | None = None, sign: bool = True) -> httpx.Response:
-        """POST a delivery status for a sent message to its StatusCallback, signed like Twilio."""
+    def status_callback(self, sid: str, status: str, error_code: int | None = None, *,
+                        via: str | None = None, sign: bool = True) -> httpx.Response:
+        """POST a delivery status for a sent message to its StatusCallback, signed like Twilio.
+
+        ``via`` replaces the public origin when posting (a reverse proxy's view): the
+        signature is still computed over the public StatusCallback URL, as Twilio does.
+        """
         message = self.messages[sid]
-        target = url or message["status_callback"]
+        target = message["status_callback"]
         params = {
             "AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "From": message["from"] or "",
             "To": message["to"], "MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
@@ -283,4 +287,7 @@ class FakeTwilio(_Server):
         headers = {}
         if sign:
             headers["X-Twilio-Signature"] = RequestValidator(self.auth_token).compute_signature(target, params)
+        if via:
+            parsed = urlparse(target)
+            target = via.rstrip("/") + parsed.path + (f"?{parsed.query}" if parsed.query else "")
         return httpx.post(target, data=params, headers=headers, timeout=10)

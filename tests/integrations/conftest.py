@@ -119,7 +119,7 @@ class Harness:
         items = params if isinstance(params, dict) else _multi(params)
         return RequestValidator(token).compute_signature(self.public_url + path, items)
 
-    async def twilio(self, channel: str, params: dict | list, *, route: str = "webhook",
+    async def post_twilio(self, channel: str, params: dict | list, *, route: str = "webhook",
                      signature: str | None = "valid") -> httpx.Response:
         path = f"/webhooks/{channel}/{route}"
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -129,6 +129,11 @@ class Harness:
             headers["X-Twilio-Signature"] = signature
         body = urlencode(list(params.items()) if isinstance(params, dict) else params)
         return await self.client.post(path, content=body.encode(), headers=headers)
+
+    async def status_callback(self, message_sid: str, status: str, error_code: int | None = None) -> httpx.Response:
+        """The fake Twilio posts a signed delivery status, through our "proxy" (local address)."""
+        return await asyncio.to_thread(self.twilio.status_callback, message_sid, status, error_code,
+                                       via=f"http://127.0.0.1:{self.port}")
 
     async def settle(self, timeout: float = 8.0) -> None:
         """Wait until the queue is empty and the outbox has nothing pending or being sent.
@@ -248,6 +253,11 @@ class make_harness:
         return self.harness
 
     async def __aexit__(self, *exc) -> None:
+        try:
+            # Leave nothing in flight for the next test's fake servers to receive.
+            await self.harness.settle(timeout=5)
+        except AssertionError:
+            pass
         await self.harness.client.aclose()
         await self.server.before_stop()
         self.server.close()
