@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from bot.db.models import Contact, OutboundMessage
 from bot.db.session import get_engine, session_scope
 from integrations import addresses, outbox, state
+from integrations.delivery import RetryPolicy
 from integrations.formatting import TELEGRAM_MAX, utf16_len
 from tests.integrations import payloads as p
 from tests.integrations.conftest import wait_for
@@ -195,12 +196,13 @@ async def test_rate_limit_429_is_retried_after_retry_after(harness):
 
 async def test_server_errors_are_retried_with_backoff_then_given_up(harness):
     chat = p.new_chat_id()
+    harness.runtime.worker.retry = RetryPolicy(base_seconds=0.3, factor=2.0, cap_seconds=5, max_attempts=3, jitter=0)
     harness.telegram.server_error_next(2)
     await harness.telegram_update(p.tg_text(chat, "uno"))
     await wait_for(lambda: harness.telegram.sent_texts(chat).count("Recibí: uno") == 3)
     calls = harness.telegram.calls_to("sendMessage")
     gaps = [later.at - earlier.at for earlier, later in zip(calls, calls[1:])]
-    assert gaps[1] > gaps[0]  # exponential: the second wait is longer
+    assert gaps[0] >= 0.3 and gaps[1] >= 0.6 and gaps[1] > gaps[0]  # 0.3 s, then twice that
     harness.telegram.server_error_next(10)
     await harness.telegram_update(p.tg_text(chat, "dos"))
     conversation = addresses.conversation_id("telegram", str(chat))
