@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 
 from bot.privacy.pseudonym import short
 from integrations import telegram_updates
-from integrations.channel import OnNewMessage, WebhookInput, bad_request, guarded
+from integrations.channel import OnNewMessage, WebhookInput, guarded
 from integrations.inbound import BadPayload, Inbound
 from integrations.runtime import Runtime
 from integrations.settings import TelegramConfig, telegram_config
@@ -68,8 +68,10 @@ class TelegramInput(WebhookInput):
             data = json.loads(request.body or b"")
             message = telegram_updates.parse(data, self.config.bot_id)
         except (ValueError, BadPayload) as exc:  # JSONDecodeError is a ValueError
-            logger.info("telegram webhook: unreadable update (%s)", type(exc).__name__)
-            return bad_request("not a Telegram update")
+            # Authenticated, so it came from Telegram: a non-2xx answer would only make
+            # Telegram send the same unreadable update again and again.
+            logger.warning("telegram webhook: unreadable update (%s) ignored", type(exc).__name__)
+            return response.json({"status": "unreadable"})
         if message is None:
             return response.json({"status": "ignored"})
 

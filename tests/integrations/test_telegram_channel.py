@@ -246,3 +246,11 @@ async def test_logs_carry_no_message_text_chat_ids_or_names(harness, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("Yesenia", "Mazuko", str(chat), "Rosa", "Quispe", harness.secret, "AAtest-token"):
         assert secret not in logged
+
+
+async def test_unreadable_updates_are_acknowledged_once_authenticated_and_refused_otherwise(harness):
+    for body in (b"{", b"[]", b'{"update_id": "x"}', b'{"update_id": 5, "message": "hola"}'):
+        assert (await harness.telegram_update({}, raw=body)).json() == {"status": "unreadable"}
+        assert (await harness.telegram_update({}, raw=body, secret=None)).status_code == 403
+    await harness.settle()
+    assert harness.bot.messages == [] and harness.telegram.calls == []
