@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -27,6 +28,10 @@ from integrations.runtime import Runtime, default
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# The acknowledgement path gets its own threads: behind the background work in the
+# default executor, a webhook answer could wait for a slot while replies are written.
+_ACK_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="willakuy-ack")
 
 
 class WebhookInput(InputChannel):
@@ -100,7 +105,8 @@ class WebhookInput(InputChannel):
         """De-duplicate and queue; returns "queued", "duplicate" or "busy"."""
         if self.runtime.queue.full:
             return "busy"
-        if not await asyncio.to_thread(dedup.first_time, self.channel, self.dedup_id(message)):
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(_ACK_THREADS, dedup.first_time, self.channel, self.dedup_id(message)):
             logger.info("%s delivery %s already handled", self.channel, short(message.external_id))
             return "duplicate"
         conversation = addresses.conversation_id(self.channel, message.user_id)

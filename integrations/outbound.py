@@ -42,7 +42,7 @@ class OutboundService:
                bypass_opt_out: bool) -> tuple[str, list[int]]:
         if formatted.options:
             state.set_options(conversation_id, channel, formatted.options)
-        if channel == "sms":
+        if channel == "sms" and formatted.more:
             state.set_more(conversation_id, channel, formatted.more)
         return outbox.enqueue(conversation_id, channel, formatted.parts, origin=origin, bypass_opt_out=bypass_opt_out)
 

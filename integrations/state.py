@@ -17,6 +17,9 @@ from bot.db.types import utcnow
 
 # Numbered options answer the message that offered them, not one from yesterday.
 OPTIONS_TTL = timedelta(hours=24)
+# The last inbound time is refreshed at most this often: one write per message would cost
+# every message, and the WhatsApp window is checked with a larger margin than this.
+INBOUND_PRECISION = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,14 @@ def inbound(conversation_id: str, channel: str, *, consume_options: bool = True)
         row = _row(db, conversation_id, channel)
         before = _view(row, conversation_id, channel)
         now = utcnow()
-        row.last_inbound_at = now
-        row.updated_at = now
-        if consume_options:
+        if row.last_inbound_at is None or now - row.last_inbound_at >= INBOUND_PRECISION:
+            row.last_inbound_at = now
+            row.updated_at = now
+        if consume_options and (row.options is not None or row.options_at is not None or row.more_text):
             row.options = None
             row.options_at = None
             row.more_text = None
+            row.updated_at = now
         return before
 
 
