@@ -228,8 +228,11 @@ def main() -> int:
             print("the channel server did not start", file=sys.stderr)
             return 1
         results = asyncio.run(load(args, port))
-        time.sleep(2)
-        calls = delivered(urls)
+        # Every phase delivers `requests` new messages (duplicate phases first deliver them once).
+        expected = len(results) * args.requests if args.processing == "echo" else 0
+        deadline = time.monotonic() + 120
+        while (calls := delivered(urls)) < expected and time.monotonic() < deadline:
+            time.sleep(0.5)  # the last replies may still be on their way
     finally:
         for process in (server, fakes):
             process.stdin.close()
@@ -247,8 +250,6 @@ def main() -> int:
     for name, r in results:
         codes = ", ".join(f"{n}x{code}" for code, n in sorted(r["codes"].items()))
         print(f"{name:30} {r['p50']:6.1f}ms {r['p95']:6.1f}ms {r['max']:6.1f}ms {r['rate']:8.0f}  {codes}")
-    # Every phase delivers `requests` new messages (duplicate phases first deliver them once).
-    expected = len(results) * args.requests if args.processing == "echo" else 0
     print(f"\nReplies sent to the fake APIs: {calls} (expected {expected}: one per new message, "
           f"none for re-deliveries)")
     print("Reproduce: .venv/bin/python bench/webhooks.py " + " ".join(sys.argv[1:]))

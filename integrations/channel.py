@@ -32,6 +32,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # The acknowledgement path gets its own threads: behind the background work in the
 # default executor, a webhook answer could wait for a slot while replies are written.
 _ACK_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="willakuy-ack")
+ACK_BUDGET = 0.2  # seconds the answer may wait for the de-duplication row
 
 
 class WebhookInput(InputChannel):
@@ -102,16 +103,40 @@ class WebhookInput(InputChannel):
     # ------------------------------------------------------------------ shared steps
 
     async def accept(self, message: Inbound, on_new_message: OnNewMessage) -> str:
-        """De-duplicate and queue; returns "queued", "duplicate" or "busy"."""
+        """De-duplicate and queue; returns "queued", "duplicate" or "busy".
+
+        The de-duplication row is written before answering, so a database that is down
+        gets the provider a 503 and a retry later. A database that is merely slow does not
+        hold the answer back beyond ``ACK_BUDGET``: the message is queued and its job waits
+        for the verdict before doing anything.
+        """
         if self.runtime.queue.full:
             return "busy"
-        loop = asyncio.get_running_loop()
-        if not await loop.run_in_executor(_ACK_THREADS, dedup.first_time, self.channel, self.dedup_id(message)):
+        conversation = addresses.conversation_id(self.channel, message.user_id)
+        verdict = asyncio.get_running_loop().run_in_executor(
+            _ACK_THREADS, dedup.first_time, self.channel, self.dedup_id(message))
+        try:
+            first = await asyncio.wait_for(asyncio.shield(verdict), ACK_BUDGET)
+        except asyncio.TimeoutError:
+            self.runtime.queue.submit(conversation, lambda: self._when_new(verdict, conversation, message,
+                                                                           on_new_message))
+            return "queued"
+        if not first:
             logger.info("%s delivery %s already handled", self.channel, short(message.external_id))
             return "duplicate"
-        conversation = addresses.conversation_id(self.channel, message.user_id)
         self.runtime.queue.submit(conversation, lambda: self.process(conversation, message, on_new_message))
         return "queued"
+
+    async def _when_new(self, verdict: asyncio.Future, conversation: str, message: Inbound,
+                        on_new_message: OnNewMessage) -> None:
+        try:
+            first = await verdict
+        except SQLAlchemyError as exc:
+            logger.error("%s delivery %s could not be de-duplicated (%s); dropped", self.channel,
+                         short(message.external_id), type(exc).__name__)
+            return
+        if first:
+            await self.process(conversation, message, on_new_message)
 
     def dedup_id(self, message: Inbound) -> str:
         return message.external_id

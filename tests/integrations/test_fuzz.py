@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-from urllib.parse import urlencode
 
 from tests.integrations import payloads as p
 from tests.integrations.conftest import wait_for

@@ -12,6 +12,7 @@ from bot.db.models import ChannelConversation, OutboundMessage
 from bot.db.session import session_scope
 from bot.db.types import utcnow
 from integrations import addresses, gsm, outbox, state
+from integrations.delivery import RetryPolicy
 from integrations.outbound import delivery_status
 from integrations.twilio_channel import EMPTY_TWIML
 from tests.integrations import payloads as p
@@ -111,8 +112,7 @@ async def test_photos_and_voice_notes_get_a_text_only_note(harness):
     await harness.settle()
     assert harness.bot.messages == []
     bodies = harness.twilio.bodies()
-    assert len(bodies) == 3 and all("solo puedo leer" in b or "solo puedo leer".replace("ó", "o") in b
-                                    for b in bodies)
+    assert len(bodies) == 3 and all(b.startswith("Por ahora solo puedo leer mensajes de texto") for b in bodies)
 
 
 async def test_buttons_become_numbered_options_and_the_number_maps_back(harness):
@@ -154,6 +154,7 @@ async def test_sms_stop_opts_out_and_records_it(harness):
     phone = p.new_phone()
     conv = conversation("sms", phone)
     await harness.post_twilio("sms", p.sms(phone, "hola"))
+    await harness.settle()
     await harness.post_twilio("sms", p.sms(phone, "STOP"))
     await harness.settle()
     assert harness.bot.texts() == ["hola"]  # STOP never reaches the assistant
@@ -283,6 +284,29 @@ async def test_rate_limits_and_outages_are_retried(harness):
     harness.twilio.server_error_next(1)
     await harness.post_twilio("sms", p.sms(phone, "hola"))
     await wait_for(lambda: harness.twilio.bodies(phone) == ["Recibi: hola"] * 3)  # GSM-7 folds "í"
+
+
+async def test_a_reply_still_unsent_when_stop_arrives_is_not_sent(harness):
+    phone = p.new_phone()
+    conv = conversation("sms", phone)
+    await harness.post_twilio("sms", p.sms(phone, "hola"))
+    await harness.settle()
+    harness.runtime.worker.retry = RetryPolicy(base_seconds=1.5, jitter=0)
+    harness.twilio.server_error_next(1)  # the next reply has to wait 1.5 s for a retry...
+    await harness.post_twilio("sms", p.sms(phone, "me ofrecen viajar"))
+    await wait_for(lambda: len(harness.twilio.bodies(phone)) == 2)
+    await harness.post_twilio("sms", p.sms(phone, "STOP"))  # ...and STOP arrives meanwhile
+    await wait_for(lambda: len(harness.twilio.bodies(phone)) == 3)
+    await harness.settle()
+    bodies = harness.twilio.bodies(phone)
+    assert bodies[-1].startswith("Listo, ya no te enviaremos mensajes")
+    assert bodies.count("Recibi: me ofrecen viajar") == 1  # only the failed attempt, never a retry
+    assert outbox.BLOCKED in {row.status for row in _rows(conv)}
+
+
+def _rows(conv: str) -> list[OutboundMessage]:
+    with session_scope() as db:
+        return db.execute(select(OutboundMessage).where(OutboundMessage.conversation_id == conv)).scalars().all()
 
 
 async def test_unsubscribed_recipient_stops_further_sends(harness):
