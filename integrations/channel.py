@@ -153,6 +153,8 @@ class WebhookInput(InputChannel):
 
     async def process(self, conversation: str, message: Inbound, on_new_message: OnNewMessage) -> None:
         tag = short(conversation)
+        if message.callback_id:
+            await self.answer_button(message)  # first: the person is looking at a spinner
         await asyncio.to_thread(addresses.remember, conversation, self.channel, message.address, message.language_code)
         if message.kind in (kinds.BLOCKED, kinds.UNBLOCKED):
             blocked = message.kind == kinds.BLOCKED
@@ -165,8 +167,6 @@ class WebhookInput(InputChannel):
         before = await asyncio.to_thread(state.inbound, conversation, self.channel)
         if self.channel == "whatsapp" and await asyncio.to_thread(outbox.release_held, conversation):
             self.runtime.worker.notify()  # held operator messages go out before the assistant answers
-        if message.callback_id:
-            await self.answer_button(message)
         language = await asyncio.to_thread(addresses.language, conversation)
 
         if self.channel == "sms" and message.kind == kinds.TEXT:

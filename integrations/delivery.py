@@ -57,7 +57,7 @@ class RetryPolicy:
     base_seconds: float = 2.0
     factor: float = 2.0
     cap_seconds: float = 300.0
-    max_attempts: int = 8  # about ten minutes of trying with the defaults
+    max_attempts: int = 12  # 2 s, 4 s ... 5 min: about 25 minutes of trying with the defaults
     jitter: float = 0.2
 
     def delay(self, attempt: int) -> float:

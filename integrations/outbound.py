@@ -80,7 +80,9 @@ class OutboundService:
             raise ChannelNotAvailable(f"channel {channel!r} has no outbound service")
         if channel not in self.worker.transports:
             raise ChannelNotAvailable(f"channel {channel!r} is not configured (see docs/channels.md)")
-        reply = replies.Reply(text.strip(), tuple(button_list(buttons)))
+        reply = replies.Reply((text or "").strip(), tuple(button_list(buttons)))
+        if not reply.text and not reply.buttons:
+            raise ValueError("an empty message cannot be sent")
         result = await self.send_replies(channel, conversation_id, [reply], origin=origin, deliver_now=True)
         logger.info("%s message %s for %s: %s", origin, result.message_id, short(conversation_id), result.status)
         return result

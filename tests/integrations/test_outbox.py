@@ -121,3 +121,19 @@ async def test_send_to_conversation_refuses_unknown_and_unconfigured_conversatio
         raise AssertionError("expected ChannelNotAvailable")
     except ChannelNotAvailable as error:
         assert "not configured" in str(error)
+
+
+async def test_an_empty_operator_message_is_refused(database_url, fake_telegram, fake_twilio):
+    settings = channel_settings(fake_telegram, fake_twilio, "https://willakuy.example.org")
+    runtime = Runtime()
+    runtime.add_transport(TelegramTransport(telegram_config(None, settings)))
+    chat = p.new_chat_id()
+    conversation = addresses.conversation_id("telegram", str(chat))
+    addresses.remember(conversation, "telegram", str(chat))
+    for text in ("", "   \n"):
+        try:
+            await runtime.outbound.send_to_conversation(conversation, text)
+            raise AssertionError("expected ValueError")
+        except ValueError:
+            pass
+    assert fake_telegram.calls == []
