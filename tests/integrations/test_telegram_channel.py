@@ -244,6 +244,7 @@ async def test_logs_carry_no_message_text_chat_ids_or_names(harness, caplog):
     await wait_for(lambda: len(harness.telegram.sent_texts(chat)) >= 2)
     await harness.settle()
     logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "will be retried" in logged and "only text is read" in logged and "refused" in logged
     for secret in ("Yesenia", "Mazuko", str(chat), "Rosa", "Quispe", harness.secret, "AAtest-token"):
         assert secret not in logged
 

@@ -317,3 +317,28 @@ async def test_unsubscribed_recipient_stops_further_sends(harness):
     await harness.settle()
     assert state.get(conv).opted_out
     assert (await harness.runtime.outbound.send_to_conversation(conv, "hola")).status == outbox.BLOCKED
+
+
+async def test_logs_carry_no_message_text_phone_numbers_or_profile_names(harness, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    phone = p.new_phone()
+    harness.twilio.server_error_next(1)
+    await harness.post_twilio("whatsapp", p.whatsapp(phone, "Me retienen en Mazuko, soy Yesenia", profile_name="Yesenia Q"))
+    await harness.post_twilio("sms", p.sms(phone, "STOP"))
+    await harness.post_twilio("sms", p.sms(phone, "hola"), signature="bad")
+    await harness.post_twilio("whatsapp", p.whatsapp_media(phone))
+    await wait_for(lambda: len(harness.twilio.calls_to("Messages.create")) >= 4)  # one failed, then retried
+    await harness.settle()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "will be retried" in logged and "opted out by SMS" in logged  # the log does say what happened
+    for secret in ("Yesenia", "Mazuko", phone, phone.lstrip("+"), phone[-8:]):
+        assert secret not in logged
+
+
+def test_cli_lists_the_channel_commands():
+    from bot.cli import build_parser
+
+    help_text = build_parser().format_help()
+    assert "telegram" in help_text and "channels" in help_text
