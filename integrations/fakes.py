@@ -222,6 +222,9 @@ class FakeTwilio(_Server):
         self.fail_next(count, 400, twilio_error(
             400, 21610, "Attempt to send to unsubscribed recipient"))
 
+    def sent_to(self, to: str) -> list[Call]:
+        return [c for c in self.calls_to("Messages.create") if c.params.get("To") == to]
+
     def bodies(self, to: str | None = None) -> list[str]:
         return [c.params.get("Body", "") for c in self.calls_to("Messages.create")
                 if to is None or c.params.get("To") == to]

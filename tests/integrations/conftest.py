@@ -161,6 +161,19 @@ def _busy_rows(first_row: int = 0) -> int:
             OutboundMessage.id >= first_row, OutboundMessage.status.in_(("pending", "claimed")))).scalar_one()
 
 
+def _abandon_rows(first_row: int) -> None:
+    from sqlalchemy import update
+
+    from bot.db.models import OutboundMessage
+    from bot.db.session import session_scope
+
+    with session_scope() as db:
+        db.execute(update(OutboundMessage).where(
+            OutboundMessage.id >= first_row,
+            OutboundMessage.status.in_(("pending", "retrying", "claimed", "held")),
+        ).values(status="failed", error="test_teardown"))
+
+
 def _next_row_id() -> int:
     from sqlalchemy import func, select
 
@@ -254,10 +267,11 @@ class make_harness:
 
     async def __aexit__(self, *exc) -> None:
         try:
-            # Leave nothing in flight for the next test's fake servers to receive.
             await self.harness.settle(timeout=5)
         except AssertionError:
             pass
+        # Leave nothing waiting (retries, held messages) for the next test's fake servers.
+        await asyncio.to_thread(_abandon_rows, self.harness.first_row)
         await self.harness.client.aclose()
         await self.server.before_stop()
         self.server.close()

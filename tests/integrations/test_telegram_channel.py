@@ -183,7 +183,7 @@ async def test_rate_limit_429_is_retried_after_retry_after(harness):
     await harness.telegram_update(p.tg_text(chat, "hola"))
     await wait_for(lambda: len(harness.telegram.sent_texts(chat)) == 2)
     await harness.settle()
-    calls = harness.telegram.calls_to("sendMessage")
+    calls = [c for c in harness.telegram.calls_to("sendMessage") if c.params["chat_id"] == str(chat)]
     assert calls[1].at - calls[0].at >= 1.0
     assert time.monotonic() - started < 5
     with session_scope() as db:
@@ -200,7 +200,7 @@ async def test_server_errors_are_retried_with_backoff_then_given_up(harness):
     harness.telegram.server_error_next(2)
     await harness.telegram_update(p.tg_text(chat, "uno"))
     await wait_for(lambda: harness.telegram.sent_texts(chat).count("Recibí: uno") == 3)
-    calls = harness.telegram.calls_to("sendMessage")
+    calls = [c for c in harness.telegram.calls_to("sendMessage") if c.params["chat_id"] == str(chat)]
     gaps = [later.at - earlier.at for earlier, later in zip(calls, calls[1:])]
     assert gaps[0] >= 0.3 and gaps[1] >= 0.6 and gaps[1] > gaps[0]  # 0.3 s, then twice that
     harness.telegram.server_error_next(10)
