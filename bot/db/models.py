@@ -242,3 +242,86 @@ class Institution(Base):
     updated_by_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True)
 
     __table_args__ = (UniqueConstraint("target", "region", "name", name="uq_institutions_target_region_name"),)
+
+
+# ---------------------------------------------------------------- channels (integrations/)
+
+
+class ChannelDedup(Base):
+    """Webhook deliveries already accepted (Telegram update_id, Twilio MessageSid).
+
+    Shared by every Rasa replica, so a retried or duplicated webhook is answered once.
+    Rows expire: providers stop retrying after hours, not weeks.
+    """
+
+    __tablename__ = "channel_dedup"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(96), nullable=False, unique=True)  # "<channel>:<external id>"
+    expires_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class ChannelConversation(Base):
+    """What a channel must remember about one conversation between messages."""
+
+    __tablename__ = "channel_conversations"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, unique=True)
+    channel = Column(String(20), nullable=False)
+    # WhatsApp's 24-hour customer-service window opens with each inbound message.
+    last_inbound_at = Column(UTCDateTime, nullable=True)
+    # Buttons sent as numbered options: [{"title": ..., "payload": ...}], so "2" maps back.
+    options = Column(JSON, nullable=True)
+    options_at = Column(UTCDateTime, nullable=True)
+    # The rest of a long SMS answer, sent when the person replies "MÁS".
+    more_text = Column(EncryptedText, nullable=True)
+    opted_out_at = Column(UTCDateTime, nullable=True)
+    opt_out_source = Column(String(24), nullable=True)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class OutboundMessage(Base):
+    """The outbox: every message we send on a channel, until the provider has it.
+
+    The body is kept (encrypted) only until the provider accepts it; after that the
+    tracker is the record of what was said, and this row keeps only the delivery status.
+    """
+
+    __tablename__ = "outbound_messages"
+
+    id = Column(Integer, primary_key=True)
+    # One call to send (an operator reply, a bot message) may become several parts.
+    batch_id = Column(String(32), nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    origin = Column(String(16), nullable=False, default="bot")  # bot | operator | system
+    kind = Column(String(16), nullable=False, default="text")  # text | template
+    body = Column(EncryptedText, nullable=True)
+    extra = Column(JSON, nullable=True)  # reply markup, template variables: never personal data
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=True)
+    claimed_until = Column(UTCDateTime, nullable=True)
+    provider_id = Column(String(64), nullable=True, index=True)
+    error = Column(String(64), nullable=True)  # error class or provider code, never text
+    bypass_opt_out = Column(Boolean, nullable=False, default=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    statuses = relationship("OutboundStatus", order_by="OutboundStatus.id", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_outbound_messages_due", "status", "next_attempt_at"),)
+
+
+class OutboundStatus(Base):
+    """Status history of an outbound message (worker results and provider callbacks)."""
+
+    __tablename__ = "outbound_message_statuses"
+
+    id = Column(Integer, primary_key=True)
+    outbound_id = Column(Integer, ForeignKey("outbound_messages.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(24), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    error_code = Column(String(16), nullable=True)
+    source = Column(String(16), nullable=False)  # worker | callback
