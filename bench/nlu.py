@@ -53,7 +53,14 @@ async def predict(agent, texts: list[str]) -> list[str]:
 
 
 def main() -> int:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's structured debug log would print every message parsed.
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
 
     from bot import training
 

@@ -119,6 +119,8 @@ DB_FIXTURES = {"database_url", "empty_database_url", "stack"}
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests last (see tests/browser/conftest.py: Playwright holds an event loop).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     # On the PostgreSQL pass only the tests that touch a database are worth repeating.
     if BACKEND != "postgresql":
         return

@@ -38,7 +38,9 @@ class Person:
     role: str
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it
+# is open, which would break every asyncio test that comes after it.
+@pytest.fixture(scope="module")
 def chromium():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")

@@ -136,10 +136,18 @@ def test_chat_send_checks_csrf_and_is_kind_when_the_assistant_is_down(client, ma
     assert client.post("/chat/send", json={"message": 5}, headers={"X-CSRF-Token": token}).status_code == 422
 
 
-def test_health_reports_database_and_assistant(client):
+@pytest.mark.parametrize("assistant_up", [True, False])
+def test_health_reports_database_and_assistant(client, monkeypatch, assistant_up):
+    from bot import rasa_client
+
+    async def status(*args, **kwargs):
+        return assistant_up
+
+    monkeypatch.setattr(rasa_client, "status_async", status)
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "assistant": "unavailable"}
+    expected = "ok" if assistant_up else "unavailable"
+    assert response.json()["checks"] == {"database": "ok", "assistant": expected}
 
 
 def test_security_headers_and_no_caching(client):

@@ -2,9 +2,8 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-29
+Create Date: 2026-11-27
 
-The channels branch adds 0003; at merge this revision is rechained after it.
 """
 from typing import Sequence, Union
 
