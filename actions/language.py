@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import channel_of, last_user_metadata, latest_text
 from actions.offers import stale_offer_question
 from bot import contacts
+from bot.cases.intake import OPTION_PREFIX
 from bot.language.detect import detect
 from bot.language.policy import decide, parse_language_request
 
@@ -37,8 +38,10 @@ class ActionDetectLanguage(Action):
         chosen_now = explicit_choice(tracker, text)
         # An explicit choice sticks: it is passed again on every later message.
         chosen = chosen_now or tracker.get_slot("language_chosen")
+        # A tapped button ("opt:…", "/intent") says nothing about the language typed.
+        is_payload = text.startswith(("/", OPTION_PREFIX))
         decision = decide(
-            detect(text[:2000]),
+            detect("" if is_payload else text[:2000]),
             current=current,
             explicit=chosen,
             channel_hint=metadata.get("language_code"),

@@ -101,7 +101,9 @@ class ValidateReportForm(FormValidationAction):
         handled = await self._common("report_what", value, dispatcher, tracker)
         if handled is not None:
             return handled
-        text = str(value or "").strip()
+        # The slot holds the NLU's normalised text (lowercase, no accents); keep the
+        # person's own words, exactly as written, for the narrative.
+        text = (latest_text(tracker) or str(value or "")).strip()
         if not text or intake.is_skip(text):
             return {"report_what": intake.SKIP}
         return {"report_what": text[:5000]}
