@@ -168,7 +168,29 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(database_url, tmp_path_factory):
+def providers():
+    """Local fake Telegram Bot API and Twilio API; the stack's channels talk to them."""
+    from integrations.fakes import FakeTelegram, FakeTwilio
+    from tests.integrations import payloads
+
+    telegram = FakeTelegram(token="7000002:AAstack-token")
+    twilio = FakeTwilio(account_sid=payloads.ACCOUNT_SID, auth_token="e" * 32)
+    for fake in (telegram, twilio):
+        fake.start()
+    os.environ.update({
+        "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_WEBHOOK_SECRET": "stack-secret-" + secrets.token_hex(8),
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TWILIO_API_BASE_URL": twilio.base_url, "TWILIO_SMS_FROM": payloads.SMS_FROM,
+        "TWILIO_WHATSAPP_FROM": payloads.WHATSAPP_FROM,
+    })
+    yield telegram, twilio
+    for fake in (telegram, twilio):
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(database_url, providers, tmp_path_factory):
     """Start the whole assistant once per test session (the model is trained once per fingerprint)."""
     from bot import runner, training
     from bot.config import get_settings, reset_settings
