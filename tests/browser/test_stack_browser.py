@@ -1,14 +1,14 @@
 """End to end with the real assistant: a person writes in the web chat, a P1 case appears in
 the queue, an operator claims it, reads the transcript, replies (the person sees it), derives
 it, hands the conversation back and closes the case."""
-import secrets
+import time
 
 import pytest
 
 from bot.cases import store
+from bot.config import template_values
 from bot.console.chat_routes import CHAT_COOKIE, conversation_id
 from tests.browser.conftest import login, no_browser_storage, screenshot
-from tests.cases_store.helpers import minor_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -17,14 +17,17 @@ PERSON_SAYS = "mi prima de 15 años está en un bar de Mazuko y no la dejan sali
 
 @pytest.fixture()
 def case_for_conversation():
-    """The case source. Today: the case store API files a P1 report for the conversation the
-    person had with the assistant. Once the intake flow exists, replace the body with "the
-    person reports through the assistant" and return open_case_for_conversation(conv)."""
-    def _make(conversation: str):
-        report = minor_report(channel="web")
-        return store.submit_report(report, conversation_id=conversation, channel="web", language="es",
-                                   idempotency_key="e2e:" + secrets.token_hex(8))
-    return _make
+    """The case source: the assistant itself, which opened a P1 case when the person wrote
+    that someone is held (danger now: numbers first, then the case and an operator)."""
+    def _find(conversation: str):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            case = store.open_case_for_conversation(conversation)
+            if case is not None:
+                return case
+            time.sleep(0.3)
+        raise AssertionError("the assistant opened no case for the conversation")
+    return _find
 
 
 def chat_say(page, text):
@@ -41,15 +44,17 @@ def test_a_case_from_the_web_chat_worked_end_to_end(stack, staff, open_page, cas
     person.goto(base + "/chat")
     chat_say(person, "hola")
     person.locator("li.msg.bot").first.wait_for(timeout=60_000)
-    bots = person.locator("li.msg.bot").count()
-    chat_say(person, PERSON_SAYS)
-    person.wait_for_function(f"() => document.querySelectorAll('li.msg.bot').length > {bots}", timeout=60_000)
     cookie = next(c["value"] for c in person.context.cookies() if c["name"] == CHAT_COOKIE)
     conversation = conversation_id(cookie)
 
     operator = open_page()
     login(operator, base, staff["operator"])
-    operator.goto(base + "/queue")
+    operator.goto(base + "/queue")                            # open before the case exists
+
+    bots = person.locator("li.msg.bot").count()
+    chat_say(person, PERSON_SAYS)
+    person.wait_for_function(f"() => document.querySelectorAll('li.msg.bot').length > {bots}", timeout=60_000)
+    assert template_values()["police_number"] in person.locator("li.msg.bot").nth(bots).inner_text()  # numbers first
     case = case_for_conversation(conversation)
     row = operator.locator(f'tr[data-case-id="{case.case_id}"]')
     row.wait_for(timeout=20_000)                              # appears without reloading
