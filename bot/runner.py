@@ -187,7 +187,11 @@ def run(settings: Settings, model: Path, console: bool = True) -> int:
         stop(items)
         return 1
     print_banner(settings, console)
+    next_drain = 0.0
     while not stopping.is_set():
+        if time.monotonic() >= next_drain:
+            next_drain = time.monotonic() + DRAIN_EVERY
+            drain_spool_quietly()
         for service in items:
             if service.process and service.process.poll() is not None and not stopping.is_set():
                 service.restarts += 1
@@ -201,6 +205,22 @@ def run(settings: Settings, model: Path, console: bool = True) -> int:
     print("\nDeteniendo...", flush=True)
     stop(items)
     return 0
+
+
+DRAIN_EVERY = 60.0
+
+
+def drain_spool_quietly() -> None:
+    """Reports spooled during a database outage are written once the database answers."""
+    from bot.cases import store
+
+    try:
+        if store.spooled_count():
+            result = store.drain_spool()
+            if result.written:
+                print(f"  ✓ {result.written} reporte(s) guardados desde la cola local", flush=True)
+    except Exception as exc:  # noqa: BLE001 - the database may still be away; try again later
+        print(f"  ! la cola local de reportes sigue pendiente ({type(exc).__name__})", file=sys.stderr, flush=True)
 
 
 def print_banner(settings: Settings, console: bool) -> None:
