@@ -227,7 +227,7 @@ def print_banner(settings: Settings, console: bool) -> None:
     lines = [
         "",
         "Willakuy está funcionando.",
-        f"  Hablar con el asistente en la terminal:  willakuy chat",
+        "  Hablar con el asistente en la terminal:  willakuy chat",
         f"  Canal REST del asistente:                {settings.rasa_url}/webhooks/rest/webhook",
     ]
     if console:

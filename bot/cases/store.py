@@ -33,7 +33,7 @@ from bot import contacts
 from bot.cases import spool, stats
 from bot.cases.codes import new_code
 from bot.cases.definitions import load
-from bot.cases.report import Report
+from bot.cases.report import Report, ReportError
 from bot.cases.triage import Triage, triage
 from bot.db.models import Case, CaseEvent, Derivation, Report as ReportRow, User
 from bot.db.session import session_scope
@@ -463,7 +463,9 @@ def get_case_row(db: Session, case_id: int) -> Case:
 
 
 def case_detail(case_id: int, *, url: str | None = None) -> CaseDetail:
-    """Everything about one case for the console, free text decrypted. Does not log a view."""
+    """Everything about one case for the console, free text decrypted. Does not log a view.
+
+    ``report`` is None when the stored report does not parse with this version."""
     with session_scope(url) as db:
         case = get_case_row(db, case_id)
         row = db.execute(select(ReportRow).where(ReportRow.case_id == case_id)).scalar_one_or_none()
@@ -474,7 +476,12 @@ def case_detail(case_id: int, *, url: str | None = None) -> CaseDetail:
                                  .order_by(Derivation.derived_on, Derivation.id)).scalars().all()
         report = None
         if row is not None and row.data:
-            report = Report.from_dict({**row.data, "narrative": row.narrative or ""})
+            try:
+                report = Report.from_dict({**row.data, "narrative": row.narrative or ""})
+            except ReportError:
+                # Written by another definition version (e.g. extra keys): the case must
+                # stay readable for operators; the raw fields are in the timeline.
+                log.warning("case %s: stored report does not parse with this version", case_id)
         return CaseDetail(
             id=case.id, code=case.code, alt_code=case.alt_code, category=case.category, subtype=case.subtype,
             priority=case.priority, status=case.status,

@@ -14,7 +14,6 @@ from typing import Any
 
 from bot.cases import handoff, queue, store
 from bot.cases.definitions import TransitionError, load
-from bot.cases.report import ReportError
 from bot.console import delivery, directory, queries, report_view, transcripts
 from bot.console.auth import Actor, authorize
 from bot.console.permissions import SUPERVISORS
@@ -81,8 +80,6 @@ def _work(actor: Actor, case_id: int) -> None:
 def detail(case_id: int) -> store.CaseDetail:
     try:
         return store.case_detail(case_id)
-    except ReportError:
-        return queries.case_detail_without_report(case_id)
     except store.CaseNotFound as exc:
         raise translate(exc) from None
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case as sql_case, func, or_, select
 
 from bot.cases.definitions import load
 from bot.cases.stats_queries import PERU
-from bot.cases.store import CaseDetail, DerivationView, EventView, get_case_row, record_event
+from bot.cases.store import get_case_row, record_event
 from bot.db.models import AuditLog, Case, CaseEvent, Contact, Derivation, Report as ReportRow, User
 from bot.db.session import session_scope
 from bot.db.types import utcnow
@@ -96,39 +96,6 @@ def contact_channel(conversation_id: str | None) -> str | None:
     with session_scope() as db:
         return db.execute(select(Contact.channel).where(Contact.conversation_id == conversation_id)
                           ).scalar_one_or_none()
-
-
-def case_detail_without_report(case_id: int) -> CaseDetail:
-    """The case without its parsed report, for a stored report the Report class refuses.
-
-    ``store.case_detail`` parses the report strictly; a report written by a newer
-    version (e.g. with extra keys) must not make the case unreadable for operators.
-    """
-    with session_scope() as db:
-        case = get_case_row(db, case_id)
-        row = db.execute(select(ReportRow).where(ReportRow.case_id == case_id)).scalar_one_or_none()
-        holder = db.get(User, case.assigned_to_id) if case.assigned_to_id else None
-        events = db.execute(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                            .order_by(CaseEvent.at, CaseEvent.id)).scalars().all()
-        derivations = db.execute(select(Derivation).where(Derivation.case_id == case_id)
-                                 .order_by(Derivation.derived_on, Derivation.id)).scalars().all()
-        return CaseDetail(
-            id=case.id, code=case.code, alt_code=case.alt_code, category=case.category, subtype=case.subtype,
-            priority=case.priority, status=case.status,
-            next_statuses=load(case.definition_version).workflow.next_statuses(case.status),
-            language=case.language, channel=case.channel, region=case.region, origin=case.origin,
-            definition_version=case.definition_version, conversation_id=case.conversation_id,
-            contact_id=case.contact_id, assigned_to_id=case.assigned_to_id,
-            assigned_to_name=holder.display_name if holder else None, claimed_at=case.claimed_at,
-            waiting_for_operator=case.waiting_for_operator, created_at=case.created_at,
-            updated_at=case.updated_at, closed_at=case.closed_at, purged_at=case.purged_at,
-            report=None, narrative=row.narrative if row else None,
-            contact_details=row.contact_details if row else None,
-            derivations=[DerivationView(d.id, d.institution, d.region, d.derived_on, d.reference,
-                                        d.created_by_id, d.created_at) for d in derivations],
-            events=[EventView(e.id, e.at, e.action, e.actor_type, e.actor_id, e.old_value, e.new_value,
-                              e.details, e.text) for e in events],
-        )
 
 
 def held_cases(user_id: int) -> list[tuple[int, str, str, str]]:
