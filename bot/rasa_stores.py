@@ -19,8 +19,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rasa_speedups
 from bot.config import get_settings
 from bot.privacy import crypto
+
+rasa_speedups.apply()
 
 logger = logging.getLogger(__name__)
 
