@@ -36,11 +36,17 @@ _BARE_AGE = re.compile(
     r"\b(?:tengo|tiene|tienes|tenia|cumpli|cumple|cumplo) (?:solo |apenas |recien |ya )?(?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|e\b|pero\b|nomas\b|no mas\b))"
 )
 _RELATIVE_AGE = re.compile(
-    r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|esta\b|le\b))"
+    r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|vaya|viaje|trabaje|fue\b|ya\b|esta\b|tiene\b|a\b|con\b|para\b|en\b|le\b))"
 )
 _QU_AGE = re.compile(
     r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
     r"|\b(?P<m>\d{1,2})\s?wata\w* (?:kani|kanki|kan|kachkani|kachkan|kanku)\b"
+)
+# "chicos de 14 a 17 para vender": a range right after a word for people, without "años".
+_PEOPLE_RANGE = re.compile(
+    r"\b(?:chic[oa]s|chibol[oa]s|jovenes|jovencit[oa]s|senoritas|srtas|muchach[oa]s|adolescentes|menores|nin[oa]s|"
+    r"personas|personal|mujeres|varones|hombres|damas|modelos)(?: \w+)? (?:de|entre) "
+    r"(?P<a>\d{1,2})\s?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2})\b(?!\s?(?:soles|sol|horas|hrs|h\b|am|pm|%|dias|meses|\.\d|:\d|mil))"
 )
 _QU_WORD_AGE = re.compile(rf"\bchunka(?:\s(?P<u>{_QU_UNIT}))?(?:niyuq|niyoq|yuq|yoq)?\s?wata\w*")
 
@@ -57,7 +63,7 @@ _TEACHER_BEFORE = re.compile(
 )
 # A parent or carer describing small children ("para mis hijos de 6 y 8 años").
 _CAREGIVER_BEFORE = re.compile(
-    r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|a) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
+    r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|ensenarle) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
 )
 
 
@@ -89,6 +95,10 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
             if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
                 taken.append(m.span())
                 continue
+            add(m.span(), a)
+    for m in _PEOPLE_RANGE.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if b >= a and not any(s <= m.start("a") < e for s, e in taken):
             add(m.span(), a)
     for m in _AGE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -131,7 +141,7 @@ _MONEY = [
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
 ]
 _PERIODS = [
-    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchaw\w*|punchay\w*)\b")),
+    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchawpi|punchaypi|sapa punchaw|sapa punchay|punchawnin|punchaynin)\b")),
     ("week", re.compile(r"\b(?:semanal(?:es)?|x semana|por semana|a la semana|cada semana|semana)\b")),
     ("fortnight", re.compile(r"\b(?:quincenal(?:es)?|x quincena|por quincena|quincena)\b")),
     ("month", re.compile(r"\b(?:mensual(?:es)?|x mes|por mes|al mes|cada mes|mes|killa\w*)\b")),
