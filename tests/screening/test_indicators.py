@@ -9,10 +9,13 @@ CASES = {
     "minor": (
         ["Tengo 16 años y me ofrecen trabajo", "se buscan chicas de 15 a 20 años", "edad: 16 - 22",
          "mi hermana tiene 14, se va hoy", "aceptamos menores de edad", "estoy en 4to de secundaria",
+         "chicos de 14 a 17 para vender", "quiere llevarse a mi sobrina de 12 años", "mi hermanita de 13 vaya a trabajar",
+         "oportunidad para adolescentes que quieran ganar",
          "15 watayuq kani", "chunka pichqayuq watayuqmi kani", "no importa la edad"],
         ["edad 18 a 30 años", "solo mayores de 18", "2 años de experiencia", "no aceptamos menores de edad",
          "busco niñera para mis hijos de 6 y 8 años", "profesor para alumnos de 13 a 16 años",
-         "mozo para fiesta de quince años", "tengo 25 años", "tengo 15 soles nomás"],
+         "mozo para fiesta de quince años", "tengo 25 años", "tengo 15 soles nomás",
+         "personal de 18 a 45 años", "chicos de 10 a 12 soles la hora", "niñera para cuidar a mi sobrina de 5 años"],
     ),
     "travel_paid": (
         ["pasajes pagados", "viaje pagado!!", "te pagamos el pasaje", "el pasaje lo adelantamos",
@@ -22,6 +25,7 @@ CASES = {
     "debt": (
         ["el pasaje se descuenta del primer sueldo", "te descontamos la comida del sueldo",
          "hasta que pagues lo que debes", "me dicen que les debo el pasaje", "lo pagas trabajando",
+         "tengo que trabajar 3 meses más para pagar la comida", "lo vas pagando con tu sueldo",
          "la agencia te presta el dinero del viaje", "manuykita llamk'aspa pagakunki"],
         ["tengo deudas y busco trabajo", "gestores de cobranza para recuperar deudas",
          "las tardanzas se descuentan del sueldo", "se descuenta AFP del sueldo", "trabajo en el Manu como guía"],
@@ -29,9 +33,10 @@ CASES = {
     "documents_kept": (
         ["nos quedamos con tu DNI", "me quitaron mi DNI", "el patrón tiene nuestros documentos",
          "no me devuelven mi pasaporte", "tienes que dejarnos tu DNI", "el DNI lo guarda el patrón",
+         "no te devolvemos tus documentos", "me tienes que entregar tu DNI como garantía",
          "DNI-ykita hap'isaqku", "dniyta waqaychanqaku", "Manam DNI-yta kutichipuwankuchu"],
         ["acercarse con DNI", "enviar copia de DNI", "mana DNI-ykita hap'isaqkuchu", "requisitos: DNI vigente", "entregar CV y DNI en la oficina",
-         "nunca te pediremos tu DNI", "no retenemos documentos"],
+         "nunca te pediremos tu DNI", "no retenemos documentos", "DNI vigente como requisito"],
     ),
     "lodging_at_work": (
         ["cama adentro", "alojamiento y comida", "duermes en el local", "te damos cuarto", "chaypi puñunki"],
@@ -53,9 +58,10 @@ CASES = {
     ),
     "sector_nightlife": (
         ["damas de compañía", "anfitrionas para night club", "karaoke en Juliaca", "trabajo en bar",
-         "acompañar a los clientes", "modelo webcam", "eventos privados"],
+         "acompañar a los clientes", "modelo webcam", "eventos privados",
+         "chicas para masajes", "barpi llamk'aq sipasta", "atención VIP"],
         ["bar de jugos en el mercado", "bartender para el bar del hotel", "anfitrionas para eventos corporativos",
-         "acompañante de adulto mayor", "barra de cocina"],
+         "acompañante de adulto mayor", "barra de cocina", "bar-cafetería de la universidad"],
     ),
     "sector_extractive": (
         ["trabajo en minería", "campamento minero", "aserradero", "recolección de castaña", "minapi llamk'ay"],
@@ -70,12 +76,13 @@ CASES = {
         ["Maldonado es mi apellido", "Lima, Cusco y Arequipa"],
     ),
     "abroad": (
-        ["trabajo en Argentina", "al extranjero", "Chileman risun"],
+        ["trabajo en Argentina", "al extranjero", "Chileman risun", "Chilemanmi pusawanqaku"],
         ["Av. Brasil 1234, Jesús María", "Jr. Colombia 120", "empresa chilena en Lima"],
     ),
     "abroad_irregular": (
         ["no necesitas pasaporte", "pasamos por trocha", "cruzamos la frontera de noche",
-         "viajas con visa de turista para trabajar", "mana pasaporte necesitakunchu"],
+         "viajas con visa de turista para trabajar", "mana pasaporte necesitakunchu",
+         "no es necesario que tengan papeles", "los pasamos por Desaguadero de noche"],
         ["pasaporte vigente obligatorio", "frontera con Bolivia"],
     ),
     "secrecy": (
@@ -90,13 +97,15 @@ CASES = {
     ),
     "payment_to_family": (
         ["le pagamos a tus papás", "tu mamá recibirá un adelanto", "le va a mandar plata a mi mama",
-         "tayta mamaykiman qullqita qusaqku"],
+         "tayta mamaykiman qullqita qusaqku", "le ofrecieron a mis papás 2 mil soles",
+         "yo le doy una plata a tu familia"],
         ["ayudo a mi mamá en su tienda", "mi papá me dio permiso"],
     ),
     "study_or_help_offer": (
         ["te pagamos tus estudios en Lima", "vivir con su madrina", "a cambio de ayudar en la casa",
-         "le ofreció a mi mamá ayuda para mis estudios"],
-        ["trabajo de medio tiempo, ideal para estudiantes"],
+         "le ofreció a mi mamá ayuda para mis estudios", "le va a pagar el colegio",
+         "becas de estudio, vivirán en casa de una familia"],
+        ["trabajo de medio tiempo, ideal para estudiantes", "Beca 18: postula en la web del Pronabec"],
     ),
     "agency_fee": (
         ["inscripción S/ 200", "pagas 50 soles para reservar tu cupo", "yapea 30 para separar tu vacante",
@@ -107,12 +116,18 @@ CASES = {
     ),
     "confinement": (
         ["no me dejan salir", "nos tienen encerradas", "estoy encerrada", "no me puedo ir",
-         "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu"],
-        ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé"],
+         "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu",
+         "manam lluqsichiwankuchu", "patronan mana kacharinchu", "no puedes salir del campamento",
+         "no tendrá salida los primeros meses"],
+        ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé",
+         # "did not come back" / "I'm not going out": plain negated verbs, not being held
+         "Tayta Juanqa manam kutimunchu chakramanta", "manam kutimunchu", "Manam lluqsinichu kunan, paray kachkan",
+         "Mamaqa manam kutimunqachu kunan tuta", "Warmiyqa manam lluqsimunchu wasimanta, unqusqa kachkan"],
     ),
     "threats": (
-        ["me amenazan", "dicen que le harán daño a mi familia", "si me voy me van a matar", "manchachiwanku"],
-        ["no me amenazan", "control de plagas: matar ratas"],
+        ["me amenazan", "dicen que le harán daño a mi familia", "si me voy me van a matar", "manchachiwanku",
+         "dice que si me escapo le va a hacer algo a mi mamá"],
+        ["no me amenazan", "control de plagas: matar ratas", "si me voy temprano aviso a mi mamá"],
     ),
     "drugs_alcohol": (["tomar con los clientes", "te dan pastillas", "fichaje"], ["no se consume alcohol"]),
     "excessive_hours": (
@@ -120,10 +135,13 @@ CASES = {
         ["turnos de 12 horas", "de 8am a 5pm", "atención 24 horas", "viaje de 14 horas en bus"],
     ),
     "wages_withheld": (
-        ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu"],
-        ["pago quincenal puntual"],
+        ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu",
+         "pagan al terminar la campaña", "ni te pagamos nada"],
+        ["pago quincenal puntual", "no te pagamos el pasaje"],
     ),
-    "isolation": (["no podrás usar celular", "me quitaron el celular"], ["celular de la empresa"]),
+    "isolation": (["no podrás usar celular", "me quitaron el celular", "allá no tendrás celular",
+                   "celularniytam qichuwanku"],
+                  ["celular de la empresa", "no puedes usar el celular durante el turno"]),
     "appearance_photos": (
         ["enviar foto de cuerpo entero", "fotos en bikini", "chicas bonitas"],
         ["buena presencia", "foto tamaño carnet"],
@@ -133,7 +151,8 @@ CASES = {
         ["te explicamos las funciones en la entrevista"],
     ),
     "agency_involved": (["agencia de empleos", "la agencia me ofrece trabajo"], ["agencia de viajes"]),
-    "marriage_offer": (["te casarás con un extranjero", "buscan esposa"], ["matrimonio civil el sábado"]),
+    "marriage_offer": (["te casarás con un extranjero", "buscan esposa", "busco chica para que sea mi esposa"],
+                       ["matrimonio civil el sábado", "mi esposa busca trabajo"]),
     "begging": (["pedir limosna", "vender caramelos en los buses"], ["vender ropa en la feria"]),
     "recruiter_close": (["una amiga me ofrece trabajo", "huk señora niwan"], ["mi amiga trabaja en un banco"]),
     "formal_ruc": (["RUC 20601234567"], ["RUC en trámite"]),
