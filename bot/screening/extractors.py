@@ -136,12 +136,12 @@ _MONEY = [
     re.compile(_CUR_PRE + _NUM + _MULT),
     re.compile(r"\b" + _NUM + _MULT + _CUR_POST),
     re.compile(r"(?:gana\w*|sueldo\w*|pago|paga\w*|ingresos?|remuneracion|salario|ganancias?)\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{1,2}(?:[.,]\d)?)\s?(?P<mult>mil|k)\b"),
-    re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas)\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
+    re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas|ingresos?)(?:\s(?:diari[oa]s?|semanal(?:es)?|mensual(?:es)?|quincenal(?:es)?|fijo))?\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:x|por|al|a la|cada)\s(?:mes|semana|dia|quincena)\b"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
 ]
 _PERIODS = [
-    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchawpi|punchaypi|sapa punchaw|sapa punchay|punchawnin|punchaynin)\b")),
+    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|por noche|x noche|la noche|cada noche|jornal|p/d|punchawpi|punchaypi|sapa punchaw|sapa punchay|punchawnin|punchaynin)\b")),
     ("week", re.compile(r"\b(?:semanal(?:es)?|x semana|por semana|a la semana|cada semana|semana)\b")),
     ("fortnight", re.compile(r"\b(?:quincenal(?:es)?|x quincena|por quincena|quincena)\b")),
     ("month", re.compile(r"\b(?:mensual(?:es)?|x mes|por mes|al mes|cada mes|mes|killa\w*)\b")),
@@ -151,7 +151,7 @@ _PERIODS = [
 # Before a figure only the unambiguous forms count: "semana" in "salida fines de
 # semana, 1400 soles" says nothing about the pay period.
 _PERIODS_BEFORE = [
-    ("day", re.compile(r"\b(?:diari[oa]|por dia|al dia|x dia|jornal|punchawpi|punchaypi|sapa punchaw|sapa punchay)\W*(?:de )?$")),
+    ("day", re.compile(r"\b(?:diari[oa]|por dia|al dia|x dia|jornal|punchawpi|punchaypi|sapa punchaw|sapa punchay)\W*(?:de )?(?:\d{2,4} (?:a|y|-|hasta) )?$")),
     ("week", re.compile(r"\b(?:semanal|por semana|x semana)\W*(?:de )?$")),
     ("fortnight", re.compile(r"\b(?:quincenal|por quincena)\W*(?:de )?$")),
     ("month", re.compile(r"\b(?:mensual|por mes|x mes|al mes|killapi|sapa killa)\W*(?:de )?$")),
@@ -187,7 +187,7 @@ def _period(text: str, start: int, end: int) -> str | None:
             best = (m.start(), name)
     if best:
         return best[1]
-    near_before = before[-15:]
+    near_before = before[-22:]
     for name, rx in _PERIODS_BEFORE:
         if rx.search(near_before):
             return name
