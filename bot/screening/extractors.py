@@ -168,6 +168,8 @@ def _amount(m: re.Match) -> float:
     post = (m.groupdict().get("post") or "")
     if mult in ("mil", "k") or mult.startswith("palo") or post.startswith("palo"):
         value *= 1000
+    elif post.startswith("luca") and value < 100:   # "5 lucas": Peruvian slang for thousands of soles
+        value *= 1000
     return value
 
 

@@ -27,7 +27,8 @@ CASES = {
          "hasta que pagues lo que debes", "me dicen que les debo el pasaje", "lo pagas trabajando",
          "tengo que trabajar 3 meses más para pagar la comida", "lo vas pagando con tu sueldo",
          "primero tenemos que cubrir lo que costó el viaje", "el pasaje yo lo pongo, después me lo pagas con lo que ganes",
-         "mikuyta descontasunki",
+         "mikuyta descontasunki", "el patrón te adelanta 300 soles y después trabajas para pagarlo",
+         "primero pague lo que gastó en traerme",
          "la agencia te presta el dinero del viaje", "manuykita llamk'aspa pagakunki"],
         ["tengo deudas y busco trabajo", "gestores de cobranza para recuperar deudas",
          "las tardanzas se descuentan del sueldo", "se descuenta AFP del sueldo", "trabajo en el Manu como guía"],
@@ -51,9 +52,11 @@ CASES = {
     ),
     "pay_too_good": (
         ["sueldo S/ 3000 sin experiencia", "ganas 150 diarios, no se necesita experiencia",
+         "¿quieres ganar 5 lucas al mes? trabajo de ayudante", "ingreso diario de 200 a 400 soles para srtas",
          "4000 soles por mes como mesera", "dinero fácil", "ganancias de hasta 5 mil", "askha qullqita qusqayki"],
         ["sueldo S/ 1200, sin experiencia", "ingeniero con 5 años de experiencia, S/ 8000",
-         "vendedores: gana hasta 4000 en comisiones, sin experiencia"],
+         "vendedores: gana hasta 4000 en comisiones, sin experiencia",
+         "necesito joven para ayudar en una mudanza el sábado, 100 soles el día"],
     ),
     "urgency": (
         ["URGENTEEE", "viaje inmediato", "cupos limitados", "mañana salimos temprano", "kunan tuta risun"],
@@ -103,8 +106,10 @@ CASES = {
     "payment_to_family": (
         ["le pagamos a tus papás", "tu mamá recibirá un adelanto", "le va a mandar plata a mi mama",
          "tayta mamaykiman qullqita qusaqku", "le ofrecieron a mis papás 2 mil soles",
+         "mándame a tu hijo a la chacra, yo le doy techo y te mando 200 soles cada mes",
          "yo le doy una plata a tu familia"],
-        ["ayudo a mi mamá en su tienda", "mi papá me dio permiso"],
+        ["ayudo a mi mamá en su tienda", "mi papá me dio permiso",
+         "Ñañayqa Limapi llamk'achkan, sapa killa qullqita kachamun mamayman"],
     ),
     "study_or_help_offer": (
         ["te pagamos tus estudios en Lima", "vivir con su madrina", "a cambio de ayudar en la casa",
@@ -133,7 +138,8 @@ CASES = {
     "threats": (
         ["me amenazan", "dicen que le harán daño a mi familia", "si me voy me van a matar", "manchachiwanku",
          "dice que si me escapo le va a hacer algo a mi mamá",
-         "si no atiendo a los clientes me va a denunciar", "tu familia se va a enterar de todo"],
+         "si no atiendo a los clientes me va a denunciar", "tu familia se va a enterar de todo",
+         "dice que va a llamar a migraciones"],
         ["no me amenazan", "control de plagas: matar ratas", "si me voy temprano aviso a mi mamá"],
     ),
     "drugs_alcohol": (["tomar con los clientes", "te dan pastillas", "fichaje", "1800 + fichas", "comisiones por bebida"],
@@ -145,7 +151,8 @@ CASES = {
     "wages_withheld": (
         ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu",
          "pagan al terminar la campaña", "ni te pagamos nada",
-         "nos tienen trabajando sin pago", "pagamos al salir", "mana pagasunkichu"],
+         "nos tienen trabajando sin pago", "pagamos al salir", "mana pagasunkichu", "me bota sin pagarme",
+         "ya van 3 meses y no me dan nada", "manataq qullqita pagapunchu"],
         ["pago quincenal puntual", "no te pagamos el pasaje"],
     ),
     "isolation": (["no podrás usar celular", "me quitaron el celular", "allá no tendrás celular",
