@@ -76,8 +76,9 @@ CASES = {
         ["carpintería en madera fina", "terminal terrestre"],
     ),
     "sector_domestic": (
-        ["trabajadora del hogar", "chica para casa de familia", "cuidar niños", "wasipi llamk'anaykipaq"],
-        ["trabajo desde casa vendiendo por catálogo"],
+        ["trabajadora del hogar", "chica para casa de familia", "cuidar niños", "wasipi llamk'anaykipaq",
+         "se busca nana para bebé"],
+        ["trabajo desde casa vendiendo por catálogo", "Oye ñaña, me ofrecen chamba"],  # ñaña (sister) -> "nana" in plain form
     ),
     "risk_destination": (
         ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "La Rinconada", "Puerto Maldonadoman", "Juliacapi"],
