@@ -131,7 +131,7 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
 _NUM = r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+|\d{1,6})(?:[.,]\d{1,2})?"
 _MULT = r"(?:\s?(?P<mult>mil|k|palos?)\b)?"
 _CUR_PRE = r"(?P<pre>s/\.?|s\.|us\$|\$|usd|pen)\s?"
-_CUR_POST = r"\s?(?P<post>soles|sol|s/|lucas?|palos?|dolares|usd|verdes|solesta|solesniyuq)\w*"
+_CUR_POST = r"\s?(?P<post>soles|sol|s/|lucas?|palos?|dolares|usd|verdes|euros?|solesta|solesniyuq)\w*"
 _MONEY = [
     re.compile(_CUR_PRE + _NUM + _MULT),
     re.compile(r"\b" + _NUM + _MULT + _CUR_POST),
@@ -139,6 +139,8 @@ _MONEY = [
     re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas|ingresos?)(?:\s(?:diari[oa]s?|semanal(?:es)?|mensual(?:es)?|quincenal(?:es)?|fijo))?\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:x|por|al|a la|cada)\s(?:mes|semana|dia|quincena)\b"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
+    # "2500 + propinas": a bare figure followed by what comes on top of the pay
+    re.compile(r"\b(?P<num>\d{3,5})\s?\+\s?(?:propinas|comisiones|bonos|fichas|alojamiento|comida|movilidad)\b"),
 ]
 _PERIODS = [
     ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|por noche|x noche|la noche|cada noche|jornal|p/d|punchawpi|punchaypi|sapa punchaw|sapa punchay|punchawnin|punchaynin)\b")),
@@ -179,6 +181,10 @@ def _is_usd(m: re.Match) -> bool:
     return "$" in pre or pre == "usd" or post.startswith(("dolar", "usd", "verde"))
 
 
+def _is_eur(m: re.Match) -> bool:
+    return (m.groupdict().get("post") or "").startswith("euro")
+
+
 def _period(text: str, start: int, end: int) -> str | None:
     after = text[start: end + 25]   # the match itself may hold the unit: "150 diarios"
     before = text[max(0, start - 25): start]
@@ -200,6 +206,7 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
     """Pay stated at or above `monthly_threshold_pen` soles a month, whatever the unit."""
     threshold = float(params.get("monthly_threshold_pen", 2500))
     usd = float(params.get("usd_to_pen", 3.7))
+    eur = float(params.get("eur_to_pen", 4.0))
     days = float(params.get("days_per_month", 26))
     weeks = float(params.get("weeks_per_month", 4.3))
     spans: list[Span] = []
@@ -210,7 +217,7 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
             if any(s <= span[0] < e for s, e in seen):
                 continue
             seen.append(span)
-            value = _amount(m) * (usd if _is_usd(m) else 1.0)
+            value = _amount(m) * (usd if _is_usd(m) else eur if _is_eur(m) else 1.0)
             period = _period(text, m.start(), m.end())
             if period is None:
                 # "S/ 200" alone is too ambiguous (a day? a fee?); a large sum is monthly.

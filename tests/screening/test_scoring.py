@@ -125,3 +125,14 @@ def test_taking_the_phone_away_is_high_on_its_own():
     assert r.risk == "high" and "cut_off" in r.rules
     r = screen("Call center: no puedes usar el celular durante el turno, contrato en planilla")
     assert "isolation" not in r.ids and r.risk == "low"
+
+
+def test_photos_count_as_high_only_with_a_lure_and_without_a_company_address():
+    assert "photos_with_lure" in screen("Enviar fotos de cuerpo entero al inbox, excelente remuneración").rules
+    r = screen("Casting: se buscan chicas, enviar foto de cuerpo entero a casting@productora.pe, 400 soles por día")
+    assert "photos_with_lure" not in r.rules and r.risk != "high"
+
+
+def test_young_women_sought_for_a_hotspot_with_travel_is_high_but_not_with_a_contract():
+    assert screen("Trabajo en Mazuko para chicas, salimos el viernes").risk == "high"
+    assert screen("Se busca señorita para tienda en Puerto Maldonado, contrato en planilla").risk != "high"
