@@ -67,6 +67,11 @@ _CAREGIVER_BEFORE = re.compile(
 )
 
 
+# A coach, dance or course teacher describing the group ("divisiones menores de 12 a 16 años",
+# "clases para adolescentes de 13 a 17 años").
+_CLASS_BEFORE = re.compile(r"\b(?:clases|talleres?|cursos?|divisiones|categorias|academia|entrenamientos?|catequesis)\b")
+
+
 def _num(token: str) -> int:
     return int(token) if token.isdigit() else _ES_NUMBERS.get(token, -1)
 
@@ -92,7 +97,8 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
             if rx is _AGE_FIELD and b is None and a < 10:
                 continue
             before = _CLAUSE.split(text[max(0, m.start() - 40): m.start()])[-1]
-            if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
+            if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before) \
+                    or _CLASS_BEFORE.search(before):
                 taken.append(m.span())
                 continue
             add(m.span(), a)
@@ -139,6 +145,8 @@ _MONEY = [
     re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas|ingresos?)(?:\s(?:diari[oa]s?|semanal(?:es)?|mensual(?:es)?|quincenal(?:es)?|fijo))?\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:x|por|al|a la|cada)\s(?:mes|semana|dia|quincena)\b"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
+    # "2 mil quincenal": thousands and a period, no currency
+    re.compile(r"\b(?P<num>\d{1,2}(?:[.,]\d)?)\s?(?P<mult>mil|k)\s(?:mensual(?:es)?|semanal(?:es)?|diari[oa]s?|quincenal(?:es)?|x mes|al mes|por mes|x semana|por semana)\b"),
     # "2500 + propinas": a bare figure followed by what comes on top of the pay
     re.compile(r"\b(?P<num>\d{3,5})\s?\+\s?(?:propinas|comisiones|bonos|fichas|alojamiento|comida|movilidad)\b"),
 ]

@@ -24,7 +24,7 @@ def rows(path=DEV):
 def test_every_dev_set_is_well_formed(path):
     known = set(default_catalog().ids)
     data = rows(path)
-    assert len(data) >= 40
+    assert len(data) >= 30   # probe batches are small; the first set is larger (see below)
     for n, r in enumerate(data, 1):
         assert set(r) == {"text", "lang", "label", "legit", "indicators"}, n
         assert r["lang"] in ("es", "qu") and r["label"] in ("high", "medium", "low"), n
