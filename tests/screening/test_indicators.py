@@ -88,7 +88,7 @@ CASES = {
         ["trabajo desde casa vendiendo por catálogo", "Oye ñaña, me ofrecen chamba"],  # ñaña (sister) -> "nana" in plain form
     ),
     "risk_destination": (
-        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "La Rinconada", "Puerto Maldonadoman", "Juliacapi"],
+        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "Mazukupi", "La Rinconada", "Puerto Maldonadoman", "Juliacapi"],
         ["Maldonado es mi apellido", "Lima, Cusco y Arequipa"],
     ),
     "abroad": (
