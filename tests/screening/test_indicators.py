@@ -31,6 +31,7 @@ CASES = {
          "primero tenemos que cubrir lo que costó el viaje", "el pasaje yo lo pongo, después me lo pagas con lo que ganes",
          "mikuyta descontasunki", "el patrón te adelanta 300 soles y después trabajas para pagarlo",
          "tengo que seguir trabajando hasta que le pague los 2000 soles",
+         "si no cumplen la cuota se les descuenta de la comida", "después se descuentan de lo que ganes",
          "primero pague lo que gastó en traerme",
          "la agencia te presta el dinero del viaje", "manuykita llamk'aspa pagakunki"],
         ["tengo deudas y busco trabajo", "gestores de cobranza para recuperar deudas",
@@ -44,7 +45,8 @@ CASES = {
          "el señor del fundo tiene los DNI de todos",
          "DNI-ykita hap'isaqku", "dniyta waqaychanqaku", "Manam DNI-yta kutichipuwankuchu"],
         ["acercarse con DNI", "enviar copia de DNI", "mana DNI-ykita hap'isaqkuchu", "requisitos: DNI vigente", "entregar CV y DNI en la oficina",
-         "nunca te pediremos tu DNI", "no retenemos documentos", "DNI vigente como requisito"],
+         "nunca te pediremos tu DNI", "no retenemos documentos", "DNI vigente como requisito",
+         "si no tienes DNI no te podemos contratar"],
     ),
     "lodging_at_work": (
         ["cama adentro", "alojamiento y comida", "duermes en el local", "te damos cuarto", "chaypi puñunki", "les damos techo"],
@@ -99,7 +101,7 @@ CASES = {
         ["no necesitas pasaporte", "pasamos por trocha", "cruzamos la frontera de noche",
          "viajas con visa de turista para trabajar", "mana pasaporte necesitakunchu",
          "no es necesario que tengan papeles", "los pasamos por Desaguadero de noche",
-         "te conseguimos papeles allá"],
+         "te conseguimos papeles allá", "no necesitas DNI ni permiso de tus papás"],
         ["pasaporte vigente obligatorio", "frontera con Bolivia"],
     ),
     "secrecy": (
@@ -116,7 +118,7 @@ CASES = {
         ["le pagamos a tus papás", "tu mamá recibirá un adelanto", "le va a mandar plata a mi mama",
          "tayta mamaykiman qullqita qusaqku", "le ofrecieron a mis papás 2 mil soles",
          "mándame a tu hijo a la chacra, yo le doy techo y te mando 200 soles cada mes",
-         "qullqitam qusaqku niwanku",
+         "qullqitam qusaqku niwanku", "mi papá dice que un señor me va a llevar a Lima y que ya le dio plata",
          "yo le doy una plata a tu familia"],
         ["ayudo a mi mamá en su tienda", "mi papá me dio permiso",
          "Ñañayqa Limapi llamk'achkan, sapa killa qullqita kachamun mamayman"],
@@ -139,7 +141,7 @@ CASES = {
         ["no me dejan salir", "nos tienen encerradas", "estoy encerrada", "no me puedo ir",
          "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu",
          "manam lluqsichiwankuchu", "patronan mana kacharinchu", "no puedes salir del campamento",
-         "no tendrá salida los primeros meses"],
+         "no tendrá salida los primeros meses", "nos tienen en el campamento sin poder salir"],
         ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé",
          # "did not come back" / "I'm not going out": plain negated verbs, not being held
          "Tayta Juanqa manam kutimunchu chakramanta", "manam kutimunchu", "Manam lluqsinichu kunan, paray kachkan",
@@ -150,7 +152,7 @@ CASES = {
          "dice que si me escapo le va a hacer algo a mi mamá",
          "si no atiendo a los clientes me va a denunciar", "tu familia se va a enterar de todo",
          "dice que va a llamar a migraciones", "si no llevo 50 soles al día me castigan",
-         "me bota sin pagarme y que va a llamar a migraciones",
+         "me bota sin pagarme y que va a llamar a migraciones", "el capataz anda armado",
          "si me niego no me dan de comer", "me obligan a atender clientes"],
         ["no me amenazan", "control de plagas: matar ratas", "si me voy temprano aviso a mi mamá",
          "nunca te vamos a denunciar", "me obligan a usar uniforme", "si no quiero no firmo el contrato",
@@ -194,7 +196,8 @@ CASES = {
         ["no buscamos chicas menores", "mis hijas son señoritas", "señoritas y jóvenes: curso gratuito"],
     ),
     "formal_ruc": (["RUC 20601234567"], ["RUC en trámite"]),
-    "formal_contract": (["contrato en planilla", "beneficios de ley", "EsSalud"], ["sin contrato ni planilla"]),
+    "formal_contract": (["contrato en planilla", "beneficios de ley", "EsSalud", "planillapi", "contratowan"],
+                        ["sin contrato ni planilla", "no te ponemos en planilla"]),
     "formal_office": (["enviar CV a rrhh@empresa.com.pe"], ["mandar foto al WhatsApp"]),
 }
 

@@ -136,3 +136,5 @@ def test_photos_count_as_high_only_with_a_lure_and_without_a_company_address():
 def test_young_women_sought_for_a_hotspot_with_travel_is_high_but_not_with_a_contract():
     assert screen("Trabajo en Mazuko para chicas, salimos el viernes").risk == "high"
     assert screen("Se busca señorita para tienda en Puerto Maldonado, contrato en planilla").risk != "high"
+    # "urgente" in an advert is not a departure: not enough for the rule
+    assert screen("Buscamos chicas para cajeras en minimarket de Juliaca, urgente").risk != "high"
