@@ -36,11 +36,17 @@ _BARE_AGE = re.compile(
     r"\b(?:tengo|tiene|tienes|tenia|cumpli|cumple|cumplo) (?:solo |apenas |recien |ya )?(?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|e\b|pero\b|nomas\b|no mas\b))"
 )
 _RELATIVE_AGE = re.compile(
-    r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|esta\b|le\b))"
+    r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|vaya|viaje|trabaje|fue\b|ya\b|esta\b|tiene\b|a\b|con\b|para\b|en\b|le\b))"
 )
 _QU_AGE = re.compile(
     r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
     r"|\b(?P<m>\d{1,2})\s?wata\w* (?:kani|kanki|kan|kachkani|kachkan|kanku)\b"
+)
+# "chicos de 14 a 17 para vender": a range right after a word for people, without "años".
+_PEOPLE_RANGE = re.compile(
+    r"\b(?:chic[oa]s|chibol[oa]s|jovenes|jovencit[oa]s|senoritas|srtas|muchach[oa]s|adolescentes|menores|nin[oa]s|"
+    r"personas|personal|mujeres|varones|hombres|damas|modelos)(?: \w+)? (?:de|entre) "
+    r"(?P<a>\d{1,2})\s?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2})\b(?!\s?(?:soles|sol|horas|hrs|h\b|am|pm|%|dias|meses|\.\d|:\d|mil))"
 )
 _QU_WORD_AGE = re.compile(rf"\bchunka(?:\s(?P<u>{_QU_UNIT}))?(?:niyuq|niyoq|yuq|yoq)?\s?wata\w*")
 
@@ -57,8 +63,13 @@ _TEACHER_BEFORE = re.compile(
 )
 # A parent or carer describing small children ("para mis hijos de 6 y 8 años").
 _CAREGIVER_BEFORE = re.compile(
-    r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|a) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
+    r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|ensenarle) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
 )
+
+
+# A coach, dance or course teacher describing the group ("divisiones menores de 12 a 16 años",
+# "clases para adolescentes de 13 a 17 años").
+_CLASS_BEFORE = re.compile(r"\b(?:clases|talleres?|cursos?|divisiones|categorias|academia|entrenamientos?|catequesis)\b")
 
 
 def _num(token: str) -> int:
@@ -86,9 +97,14 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
             if rx is _AGE_FIELD and b is None and a < 10:
                 continue
             before = _CLAUSE.split(text[max(0, m.start() - 40): m.start()])[-1]
-            if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before):
+            if (a <= 12 and _CAREGIVER_BEFORE.search(before)) or _TEACHER_BEFORE.search(before) \
+                    or _CLASS_BEFORE.search(before):
                 taken.append(m.span())
                 continue
+            add(m.span(), a)
+    for m in _PEOPLE_RANGE.finditer(text):
+        a, b = int(m.group("a")), int(m.group("b"))
+        if b >= a and not any(s <= m.start("a") < e for s, e in taken):
             add(m.span(), a)
     for m in _AGE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
@@ -121,17 +137,21 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
 _NUM = r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+|\d{1,6})(?:[.,]\d{1,2})?"
 _MULT = r"(?:\s?(?P<mult>mil|k|palos?)\b)?"
 _CUR_PRE = r"(?P<pre>s/\.?|s\.|us\$|\$|usd|pen)\s?"
-_CUR_POST = r"\s?(?P<post>soles|sol|s/|lucas?|palos?|dolares|usd|verdes|solesta|solesniyuq)\w*"
+_CUR_POST = r"\s?(?P<post>soles|sol|s/|lucas?|palos?|dolares|usd|verdes|euros?|solesta|solesniyuq)\w*"
 _MONEY = [
     re.compile(_CUR_PRE + _NUM + _MULT),
     re.compile(r"\b" + _NUM + _MULT + _CUR_POST),
     re.compile(r"(?:gana\w*|sueldo\w*|pago|paga\w*|ingresos?|remuneracion|salario|ganancias?)\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{1,2}(?:[.,]\d)?)\s?(?P<mult>mil|k)\b"),
-    re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas)\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
+    re.compile(r"(?:sueldo\w*|pago|remuneracion|salario|ganancias?|ganaras|ganas|ingresos?)(?:\s(?:diari[oa]s?|semanal(?:es)?|mensual(?:es)?|quincenal(?:es)?|fijo))?\W{1,12}(?:de |hasta |desde |entre |aprox\.? |mas de )?" + r"(?P<num>\d{3,5})\b(?!\s?(?:am|pm|horas|hrs|anos))"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:x|por|al|a la|cada)\s(?:mes|semana|dia|quincena)\b"),
     re.compile(r"\b(?P<num>\d{3,5})\s(?:mensual|mensuales|semanal|semanales|diario|diarios|quincenal|quincenales)\b"),
+    # "2 mil quincenal": thousands and a period, no currency
+    re.compile(r"\b(?P<num>\d{1,2}(?:[.,]\d)?)\s?(?P<mult>mil|k)\s(?:mensual(?:es)?|semanal(?:es)?|diari[oa]s?|quincenal(?:es)?|x mes|al mes|por mes|x semana|por semana)\b"),
+    # "2500 + propinas": a bare figure followed by what comes on top of the pay
+    re.compile(r"\b(?P<num>\d{3,5})\s?\+\s?(?:propinas|comisiones|bonos|fichas|alojamiento|comida|movilidad)\b"),
 ]
 _PERIODS = [
-    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|jornal|p/d|punchaw\w*|punchay\w*)\b")),
+    ("day", re.compile(r"\b(?:diari[oa]s?|al dia|x dia|por dia|el dia|cada dia|por noche|x noche|la noche|cada noche|jornal|p/d|punchawpi|punchaypi|sapa punchaw|sapa punchay|punchawnin|punchaynin)\b")),
     ("week", re.compile(r"\b(?:semanal(?:es)?|x semana|por semana|a la semana|cada semana|semana)\b")),
     ("fortnight", re.compile(r"\b(?:quincenal(?:es)?|x quincena|por quincena|quincena)\b")),
     ("month", re.compile(r"\b(?:mensual(?:es)?|x mes|por mes|al mes|cada mes|mes|killa\w*)\b")),
@@ -141,7 +161,7 @@ _PERIODS = [
 # Before a figure only the unambiguous forms count: "semana" in "salida fines de
 # semana, 1400 soles" says nothing about the pay period.
 _PERIODS_BEFORE = [
-    ("day", re.compile(r"\b(?:diari[oa]|por dia|al dia|x dia|jornal|punchawpi|punchaypi|sapa punchaw|sapa punchay)\W*(?:de )?$")),
+    ("day", re.compile(r"\b(?:diari[oa]|por dia|al dia|x dia|jornal|punchawpi|punchaypi|sapa punchaw|sapa punchay)\W*(?:de )?(?:\d{2,4} (?:a|y|-|hasta) )?$")),
     ("week", re.compile(r"\b(?:semanal|por semana|x semana)\W*(?:de )?$")),
     ("fortnight", re.compile(r"\b(?:quincenal|por quincena)\W*(?:de )?$")),
     ("month", re.compile(r"\b(?:mensual|por mes|x mes|al mes|killapi|sapa killa)\W*(?:de )?$")),
@@ -158,6 +178,8 @@ def _amount(m: re.Match) -> float:
     post = (m.groupdict().get("post") or "")
     if mult in ("mil", "k") or mult.startswith("palo") or post.startswith("palo"):
         value *= 1000
+    elif post.startswith("luca") and value < 100:   # "5 lucas": Peruvian slang for thousands of soles
+        value *= 1000
     return value
 
 
@@ -165,6 +187,10 @@ def _is_usd(m: re.Match) -> bool:
     pre = m.groupdict().get("pre") or ""
     post = m.groupdict().get("post") or ""
     return "$" in pre or pre == "usd" or post.startswith(("dolar", "usd", "verde"))
+
+
+def _is_eur(m: re.Match) -> bool:
+    return (m.groupdict().get("post") or "").startswith("euro")
 
 
 def _period(text: str, start: int, end: int) -> str | None:
@@ -177,7 +203,7 @@ def _period(text: str, start: int, end: int) -> str | None:
             best = (m.start(), name)
     if best:
         return best[1]
-    near_before = before[-15:]
+    near_before = before[-22:]
     for name, rx in _PERIODS_BEFORE:
         if rx.search(near_before):
             return name
@@ -188,6 +214,7 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
     """Pay stated at or above `monthly_threshold_pen` soles a month, whatever the unit."""
     threshold = float(params.get("monthly_threshold_pen", 2500))
     usd = float(params.get("usd_to_pen", 3.7))
+    eur = float(params.get("eur_to_pen", 4.0))
     days = float(params.get("days_per_month", 26))
     weeks = float(params.get("weeks_per_month", 4.3))
     spans: list[Span] = []
@@ -198,7 +225,7 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
             if any(s <= span[0] < e for s, e in seen):
                 continue
             seen.append(span)
-            value = _amount(m) * (usd if _is_usd(m) else 1.0)
+            value = _amount(m) * (usd if _is_usd(m) else eur if _is_eur(m) else 1.0)
             period = _period(text, m.start(), m.end())
             if period is None:
                 # "S/ 200" alone is too ambiguous (a day? a fee?); a large sum is monthly.

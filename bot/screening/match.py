@@ -11,6 +11,8 @@ from bot.screening.normalize import Normalized
 
 _CLAUSE_END = re.compile(r"[.!?;,:\n]")
 _WORD = re.compile(r"[a-z]+")
+_CONDITION = re.compile(r"\bsi no \w+")
+_CONJUNCTION = re.compile(r"\b(?:pero|porque|aunque|sino|y que|y dice|y dijo|y ahora|hinaspa|ichaqa)\b")
 NEGATION_WINDOW = 30   # characters looked at before a match
 NEGATION_WORDS = 4     # ... of which only the last few words count
 UNLESS_WINDOW = 30
@@ -32,6 +34,12 @@ def _negated(text: str, start: int, end: int, gap: tuple[int, int] | None, negat
     lo = max(0, start - NEGATION_WINDOW)
     lo = max([lo, *(b + 1 for b in breaks if lo <= b < start)])
     before = _CLAUSE_END.split(text[lo: start])[-1]
+    # "me bota sin pagarme y que va a llamar a migraciones": a conjunction starts a new
+    # clause, so the "sin" before it does not negate what follows.
+    before = _CONJUNCTION.split(before)[-1]
+    # "si no cumplen se les descuenta...", "si no pagas te quitamos el DNI": the "no" of a
+    # condition does not negate its consequence.
+    before = _CONDITION.sub(" ", before)
     words = _WORD.findall(before)[-NEGATION_WORDS:]
     if any(w in negators for w in words):
         return True

@@ -10,11 +10,28 @@ from bot.screening.screener import default_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "bench" / "data" / "offers_dev.jsonl"
-SHARED = ROOT / ".." / "shared"
+DEV_SETS = sorted((ROOT / "bench" / "data").glob("offers_dev*.jsonl"))
+# ../shared next to the project; a git worktree (wt/<name>) sits one level deeper.
+SHARED = next((p for p in (ROOT / ".." / "shared", ROOT / ".." / ".." / "shared") if (p / "sources").is_dir()),
+              ROOT / ".." / "shared")
 
 
-def rows():
-    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+def rows(path=DEV):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", DEV_SETS, ids=lambda p: p.name)
+def test_every_dev_set_is_well_formed(path):
+    known = set(default_catalog().ids)
+    data = rows(path)
+    assert len(data) >= 30   # probe batches are small; the first set is larger (see below)
+    for n, r in enumerate(data, 1):
+        assert set(r) == {"text", "lang", "label", "legit", "indicators"}, n
+        assert r["lang"] in ("es", "qu") and r["label"] in ("high", "medium", "low"), n
+        assert r["legit"] == (r["label"] == "low") and r["text"].strip(), n
+        assert set(r["indicators"]) <= known, (n, set(r["indicators"]) - known)
+    texts = [r["text"] for r in data]
+    assert len(set(texts)) == len(texts), "duplicate offers"
 
 
 def test_dev_set_has_the_required_shape_and_size():

@@ -1,6 +1,4 @@
 """Awkward inputs: long adverts, emojis, URLs, phone numbers, code-switching, junk."""
-import time
-
 import pytest
 
 from bot.screening import screen
@@ -11,14 +9,46 @@ ADVERT = ("🔥🔥 OPORTUNIDAD 🔥🔥 Se necesitan SEÑORITAS para atención 
           "Info SOLO por WhatsApp +51 987 111 222 o https://wa.me/51987111222 👉 bit.ly/chamba-selva ")
 
 
-def test_a_5000_character_advert_is_screened_quickly_with_short_evidence():
+# Speed is measured in bench/screening.py (robustness table), not asserted here.
+def test_a_5000_character_advert_is_screened_with_short_evidence():
     text = (ADVERT + "Requisitos: ganas de trabajar, disponibilidad inmediata. " * 60)[:5000]
-    start = time.perf_counter()
     r = screen(text)
-    elapsed = time.perf_counter() - start
     assert r.risk == "high" and {"sector_nightlife", "risk_destination", "travel_paid", "pay_too_good"} <= set(r.ids)
     assert all(len(i.evidence) <= 130 for i in r.indicators)
-    assert elapsed < 2.0  # generous: this guards against pathological regexes, not speed
+
+
+def test_a_signal_at_the_end_of_a_long_honest_looking_advert_is_found():
+    filler = "Requisitos: puntualidad, buena actitud. Beneficios: buen ambiente, capacitación. " * 60
+    r = screen(filler[:4900] + " Al llegar nos quedamos con tu DNI.")
+    assert "documents_kept" in r.ids and r.risk == "high"
+
+
+def test_a_long_honest_advert_with_phones_urls_and_emojis_stays_low():
+    honest = ("Panadería San Jorge (RUC 20601234567) busca ayudante 🍞, 1,200 soles, planilla, EsSalud, "
+              "enviar CV a rrhh@sanjorge.com.pe, llamar al 084-234567 o al +51 987 654 321, "
+              "ver https://sanjorge.pe/empleo?id=3000&edad=16 👉 ")
+    r = screen((honest * 30)[:5000])
+    assert r.risk == "low" and "pay_too_good" not in r.ids and "minor" not in r.ids
+
+
+def test_code_switched_long_message_keeps_quechua_and_spanish_signals():
+    text = ("Oye ñaña, Puerto Maldonadoman risun, pasajeta pagasaqku ninku, ama mamaykiman willankichu 😟 "
+            "llamk'ay kanqa restaurantepi nin. ") * 40
+    r = screen(text)
+    assert {"risk_destination", "travel_paid", "secrecy"} <= set(r.ids)
+    assert "sector_domestic" not in r.ids   # "ñaña" (sister) is not "nana" (nanny)
+
+
+@pytest.mark.parametrize("text", [
+    "💃🌴💰✈️🔥" * 400,
+    " ".join(f"https://x.pe/o?id={n}&edad=15&s=3000" for n in range(200)),
+    " ".join(f"+51 9{n:02d} 123 4{n:02d}" for n in range(300)),
+    ("pasajepagadomazuko" * 300)[:5000],
+])
+def test_noise_heavy_inputs_do_not_raise_or_invent_pay_or_age(text):
+    r = screen(text)
+    assert r.risk in ("low", "medium", "high")
+    assert "pay_too_good" not in r.ids and "minor" not in r.ids
 
 
 def test_text_beyond_the_limit_is_cut_and_flagged():

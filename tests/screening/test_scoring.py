@@ -101,3 +101,40 @@ def test_result_to_dict_has_the_cli_shape():
     d = screen("pasajes pagados a Mazuko").to_dict()
     assert set(d) == {"risk", "score", "indicators"}
     assert all(set(i) == {"id", "evidence"} for i in d["indicators"])
+
+
+@pytest.mark.parametrize("text", [
+    "Tayta Juanqa manam kutimunchu chakramanta, paqarinraqmi kutimunqa",   # "did not come back from the field"
+    "Manam lluqsinichu kunan, paray kachkan",                               # "I'm not going out now, it rains"
+    "Wawqiyqa Cuscoman risqa, manaraq kutimunchu",
+])
+def test_quechua_negated_movement_verbs_are_not_an_emergency(text):
+    r = screen(text)
+    assert "confinement" not in r.ids
+    assert not r.danger_now and r.risk != "high" and "held_now" not in r.rules
+
+
+def test_quechua_held_now_still_fires_with_cannot_or_they_dont_let_me():
+    for text in ["Manam lluqsiyta atinichu, wichq'asqa kachkani", "Manam lluqsichiwankuchu minapi"]:
+        r = screen(text)
+        assert "held_now" in r.rules and r.danger_now, text
+
+
+def test_taking_the_phone_away_is_high_on_its_own():
+    r = screen("Me quitaron el celular y no puedo hablar con mi familia")
+    assert r.risk == "high" and "cut_off" in r.rules
+    r = screen("Call center: no puedes usar el celular durante el turno, contrato en planilla")
+    assert "isolation" not in r.ids and r.risk == "low"
+
+
+def test_photos_count_as_high_only_with_a_lure_and_without_a_company_address():
+    assert "photos_with_lure" in screen("Enviar fotos de cuerpo entero al inbox, excelente remuneración").rules
+    r = screen("Casting: se buscan chicas, enviar foto de cuerpo entero a casting@productora.pe, 400 soles por día")
+    assert "photos_with_lure" not in r.rules and r.risk != "high"
+
+
+def test_young_women_sought_for_a_hotspot_with_travel_is_high_but_not_with_a_contract():
+    assert screen("Trabajo en Mazuko para chicas, salimos el viernes").risk == "high"
+    assert screen("Se busca señorita para tienda en Puerto Maldonado, contrato en planilla").risk != "high"
+    # "urgente" in an advert is not a departure: not enough for the rule
+    assert screen("Buscamos chicas para cajeras en minimarket de Juliaca, urgente").risk != "high"
