@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -93,13 +93,22 @@ class Model:
     intercept: float
     ngram_range: tuple[int, int]
     meta: Mapping[str, Any]
+    # A word's n-grams that are in the vocabulary (filled while scoring).
+    word_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def decision(self, text: str) -> float:
         """Raw score for a *plain* text."""
         counts: dict[str, int] = {}
         feats = self.features
-        for g in ngrams(text, *self.ngram_range):
-            if g in feats:
+        cache = self.word_cache  # char_wb n-grams never cross words: cache per word
+        lo, hi = self.ngram_range
+        for word in text.split():
+            known = cache.get(word)
+            if known is None:
+                known = tuple(g for g in ngrams(word, lo, hi) if g in feats)
+                if len(cache) < 50_000:
+                    cache[word] = known
+            for g in known:
                 counts[g] = counts.get(g, 0) + 1
         if not counts:
             return self.intercept
