@@ -97,6 +97,9 @@ def explain(result: ScreenResult, lang: str | None = None, values: Mapping[str, 
         head_with_reason = head + " " + t("main_reason", reason=rules[0].labels[lang])
         head = head_with_reason if len(head_with_reason) <= MAX_BUBBLE else head
     bubbles.append(_fill(head, vals))
+    if result.learned and result.learned.get("raised"):
+        # The level came from the learned score, not from the signs: say so plainly.
+        bubbles.append(t("learned_raised"))
 
     lines = []
     for ind in result.indicators[:MAX_REASONS]:

@@ -18,7 +18,7 @@ ALLOWED_PLACEHOLDERS = frozenset({
     "reason", "label", "evidence",
 })
 _SINGLE = ("main_reason", "reasons_title", "reason_line", "answer_evidence", "danger_now",
-           "case_offer", "operator", "advice_title", "questions_intro")
+           "case_offer", "operator", "advice_title", "questions_intro", "learned_raised")
 
 
 @dataclass(frozen=True)

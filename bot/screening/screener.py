@@ -2,7 +2,8 @@
 
 Deterministic and explainable on purpose: every point of the score comes from an
 indicator with the person's own words as evidence, or from a named rule in
-indicators.yml. Nothing here is learned from data.
+indicators.yml. An optional learned score (bot/screening/learned.py, configured in
+learned.yml) may raise the level afterwards, never lower it; it adds no indicator.
 """
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class ScreenResult:
     lang: str = "es"
     ask_questions: bool = False
     truncated: bool = False
+    # {"score": p, "raised": bool[, "from": level]} when the learned score was applied.
+    learned: dict[str, Any] | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -56,6 +59,8 @@ class ScreenResult:
             "score": self.score,
             "indicators": [i.to_dict() for i in self.indicators],
         }
+        if self.learned is not None:
+            out["learned"] = dict(self.learned)
         if full:
             out.update({
                 "weights": {i.id: i.weight for i in self.indicators},
@@ -160,6 +165,11 @@ def score_indicators(indicators: Iterable[Indicator], catalog: Catalog, *, lang:
 
 def text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Indicator], str, bool]:
     """Indicators found in a free text, the guessed language, and whether it was cut."""
+    found, lang, truncated, _ = _text_indicators(text, catalog)
+    return found, lang, truncated
+
+
+def _text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Indicator], str, bool, str]:
     catalog = catalog or default_catalog()
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -174,24 +184,43 @@ def text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Ind
         weight = max(ind.group_weight(g) for g in hit.groups) if ind.weight > 0 else min(
             ind.group_weight(g) for g in hit.groups)
         found.append(Indicator(hit.id, evidence, weight, "text", hit.groups))
-    return found, guess_lang(norm.text), truncated
+    return found, guess_lang(norm.text), truncated, norm.text
 
 
-def screen(text: str, *, lang: str | None = None, catalog: Catalog | None = None) -> ScreenResult:
-    """Screen a job offer (pasted advert or a description) in Spanish, Quechua or both."""
+def _with_learned(result: ScreenResult, plain_text: str, learned: bool | None) -> ScreenResult:
+    """Apply the learned score when asked (True), or when learned.yml enables it (None)."""
+    if learned is False:
+        return result
+    from bot.screening import learned as lm
+
+    rule = lm.load_rule()
+    if learned is None and not rule.enabled:
+        return result
+    return lm.apply(result, plain_text, rule)
+
+
+def screen(text: str, *, lang: str | None = None, catalog: Catalog | None = None,
+           learned: bool | None = None) -> ScreenResult:
+    """Screen a job offer (pasted advert or a description) in Spanish, Quechua or both.
+
+    `learned`: None follows learned.yml (`enabled`), False gives the patterns alone,
+    True applies the learned score's rule even when it is disabled in learned.yml.
+    """
     catalog = catalog or default_catalog()
-    found, guessed, truncated = text_indicators(text, catalog)
-    return score_indicators(found, catalog, lang=lang or guessed, truncated=truncated)
+    found, guessed, truncated, plain_text = _text_indicators(text, catalog)
+    result = score_indicators(found, catalog, lang=lang or guessed, truncated=truncated)
+    return _with_learned(result, plain_text, learned)
 
 
 def screen_with_answers(text: str, answers: Mapping[str, Any] | None, *, lang: str | None = None,
-                        catalog: Catalog | None = None) -> ScreenResult:
+                        catalog: Catalog | None = None, learned: bool | None = None) -> ScreenResult:
     """Screen a text together with the answers to the guided questions."""
     from bot.screening.questions import indicators_from_answers
 
     catalog = catalog or default_catalog()
-    found, guessed, truncated = text_indicators(text or "", catalog)
+    found, guessed, truncated, plain_text = _text_indicators(text or "", catalog)
     from_answers = indicators_from_answers(answers or {}, catalog=catalog)
     if not (text or "").strip() and lang is None:
         guessed = "es"
-    return score_indicators([*found, *from_answers], catalog, lang=lang or guessed, truncated=truncated)
+    result = score_indicators([*found, *from_answers], catalog, lang=lang or guessed, truncated=truncated)
+    return _with_learned(result, plain_text, learned)

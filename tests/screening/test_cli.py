@@ -19,7 +19,8 @@ def test_single_text_prints_risk_score_and_indicators(capsys):
     code, out, err = run_cli(capsys, "Se busca señoritas para bar en Puerto Maldonado, pasajes pagados")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert set(data) == {"risk", "score", "indicators"}
+    assert set(data) == {"risk", "score", "indicators", "learned"}
+    assert set(data["learned"]) >= {"score", "raised"}
     assert data["risk"] == "high" and isinstance(data["score"], float)
     assert {"id": "risk_destination", "evidence": "Puerto Maldonado"} in data["indicators"]
     assert all(set(i) == {"id", "evidence"} for i in data["indicators"])

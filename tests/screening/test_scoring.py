@@ -99,7 +99,8 @@ def test_weights_come_from_the_data_file():
 
 def test_result_to_dict_has_the_cli_shape():
     d = screen("pasajes pagados a Mazuko").to_dict()
-    assert set(d) == {"risk", "score", "indicators"}
+    assert set(d) == {"risk", "score", "indicators", "learned"}
+    assert set(screen("pasajes pagados a Mazuko", learned=False).to_dict()) == {"risk", "score", "indicators"}
     assert all(set(i) == {"id", "evidence"} for i in d["indicators"])
 
 
