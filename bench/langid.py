@@ -1,6 +1,6 @@
 """Language identification benchmark: prints a table and the command to reproduce it.
 
-    /tmp/venvtest/bin/python bench/langid.py [--no-baseline]
+    .venv/bin/python bench/langid.py [--no-baseline]
 
 Held-out data: ../shared/corpora/quechua/dev/flores200.{quy,es}.txt (FLORES-200,
 2,009 aligned sentences; never used for the profile or the lexicon). Rows:
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 DEV = ROOT / ".." / "shared" / "corpora" / "quechua" / "dev"
 SHORT_REPLIES = ROOT / "bench" / "data" / "short_replies.jsonl"
-COMMAND = "/tmp/venvtest/bin/python bench/langid.py"
+COMMAND = ".venv/bin/python bench/langid.py"
 
 # Common one- and two-word chat replies (written for this benchmark, not taken
 # from the dev set). In an established conversation none of them should change
