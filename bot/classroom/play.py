@@ -31,9 +31,10 @@ MESSAGES = {
     },
     "unknown": {
         "es": "No encuentro una clase con el código {code}. Revisa el código en la pizarra (3 letras y 3 números, "
-              "por ejemplo K4M 7P2) y escríbelo otra vez. 🙂",
+              "por ejemplo K4M 7P2) y escríbelo otra vez. Si tu clase ya terminó, ese código ya no sirve. 🙂",
         "qu": "Manam tarinichu {code} codigoyuq clase. Pizarrapi codigota qhawariy (3 letrakuna, 3 yupaykuna, "
-              "kay hina: K4M 7P2), hinaspa yapamanta qillqay. 🙂",
+              "kay hina: K4M 7P2), hinaspa yapamanta qillqay. Claseyki tukurunña chayqa, chay codigoqa manaña "
+              "servinchu. 🙂",
     },
     "expired": {
         "es": "Esa clase ya terminó. ¡Gracias por participar! Si quieres saber más o necesitas ayuda, escríbeme cuando quieras.",
