@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_thread, language_of, latest_text
@@ -17,6 +18,8 @@ from bot.classroom import play
 from bot.classroom.nlu import read_choice
 
 logger = logging.getLogger(__name__)
+# True while this conversation is in a class with questions left (rules/classroom.yml).
+SLOT = "in_class"
 
 
 def send(dispatcher: CollectingDispatcher, bubbles: list[dict]) -> None:
@@ -30,7 +33,7 @@ class ActionClassJoin(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         send(dispatcher, await in_thread(play.join, tracker.sender_id, latest_text(tracker), language_of(tracker)))
-        return []
+        return [SlotSet(SLOT, await in_thread(play.in_class, tracker.sender_id))]
 
 
 class ActionClassAnswer(Action):
@@ -43,9 +46,9 @@ class ActionClassAnswer(Action):
         if bubbles is None:
             bubbles = await in_thread(play.reprompt, tracker.sender_id)
         if bubbles is None:
-            return await ActionFallback().menu(dispatcher, tracker)
+            return await ActionFallback().menu(dispatcher, tracker) + [SlotSet(SLOT, False)]
         send(dispatcher, bubbles)
-        return []
+        return [SlotSet(SLOT, await in_thread(play.in_class, tracker.sender_id, unfinished=True))]
 
 
 class ActionClassLeave(Action):
@@ -55,6 +58,6 @@ class ActionClassLeave(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         bubbles = await in_thread(play.leave, tracker.sender_id, language_of(tracker))
         if bubbles is None:
-            return await ActionFallback().menu(dispatcher, tracker)
+            return await ActionFallback().menu(dispatcher, tracker) + [SlotSet(SLOT, False)]
         send(dispatcher, bubbles)
-        return []
+        return [SlotSet(SLOT, False)]

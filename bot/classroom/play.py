@@ -164,6 +164,8 @@ def leave(sender_id: str, language: str) -> list[Bubble] | None:
         return [{"text": say("left", seat.language)}]
 
 
-def in_class(sender_id: str) -> bool:
+def in_class(sender_id: str, *, unfinished: bool = True) -> bool:
+    """Is this conversation in a running class (with questions still to answer)?"""
     with session_scope() as db:
-        return store.current_seat(db, sender_id) is not None
+        seat = store.current_seat(db, sender_id)
+        return seat is not None and (not unfinished or seat.question is not None)
