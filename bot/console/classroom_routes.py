@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, rasa_client
 from bot.classroom import codes, store
-from bot.classroom.modules import LANGUAGE_NAMES, all_modules, get_module
+from bot.classroom.modules import LANGUAGE_NAMES, all_modules, get_module, text
 from bot.config import get_settings, template_values
 from bot.console import charts
 from bot.console.auth import Actor, require, require_post
@@ -36,6 +36,14 @@ from bot.privacy.pseudonym import pseudonym
 
 router = APIRouter(include_in_schema=False)
 STUDENT_COOKIE = "wk_aula"
+
+
+def class_text(texts, language: str = "es") -> str:
+    """A module text for the teacher's pages, with the configured helpline numbers filled in."""
+    return text(texts, language, template_values())
+
+
+templates.env.globals["class_text"] = class_text
 
 
 class NotFound(Exception):
@@ -93,11 +101,11 @@ def live_data(db: Session, session: ClassSession) -> dict:
     }
 
 
-def _short(text: str, values: dict) -> str:
+def _short(raw: str, values: dict) -> str:
     try:
-        return text.format(**values)
+        return raw.format(**values)
     except (KeyError, IndexError, ValueError):
-        return text
+        return raw
 
 
 # ---------------------------------------------------------------- teacher pages

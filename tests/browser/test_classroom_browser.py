@@ -15,7 +15,11 @@ pytestmark = pytest.mark.browser
 def test_the_live_view_updates_as_students_answer_and_the_summary_prints_totals(console_url, staff, open_page):
     page = open_page(LAPTOP)
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    # Content-Security-Policy violations and script errors show up here; failed requests below.
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" and "Failed to load resource"
+            not in m.text else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400
+            and not r.url.endswith("/favicon.ico") else None)
     login(page, console_url, staff["teacher"])
     page.goto(console_url + "/classroom")
     page.check("input[name=module_id][value=derechos_ayuda]")

@@ -48,8 +48,9 @@ def test_a_student_plays_through_the_actions_in_the_session_language(code):
 
     who = f"alumno-{secrets.token_hex(5)}"
     module = get_module("redes_sociales")
-    messages, _ = run(ActionClassJoin(), make_tracker(f"clase {code}", intent="join_class", sender=who))
+    messages, events = run(ActionClassJoin(), make_tracker(f"clase {code}", intent="join_class", sender=who))
     assert "clasemanmi yaykurunki" in messages[0]["text"]  # the session is in Quechua
+    assert events == [{"event": "slot", "timestamp": None, "name": "in_class", "value": True}]
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["a", "b", "c"]
     assert module.questions[0].scenario["qu"][:30] in messages[-1]["text"]
 
@@ -63,13 +64,16 @@ def test_a_student_plays_through_the_actions_in_the_session_language(code):
     messages, _ = run(ActionClassAnswer(), make_tracker(number, intent="class_answer", sender=who))
     assert messages[0]["text"].startswith("❌") and module.questions[1].correct.text["qu"] in messages[0]["text"]
 
-    messages, _ = run(ActionClassAnswer(), make_tracker("a", intent="class_answer", sender=who))
-    messages, _ = run(ActionClassAnswer(), make_tracker("a", intent="class_answer", sender=who))
+    messages, events = run(ActionClassAnswer(), make_tracker("a", intent="class_answer", sender=who))
+    assert events[-1]["name"] == "in_class" and events[-1]["value"] is True   # one question left
+    messages, events = run(ActionClassAnswer(), make_tracker("a", intent="class_answer", sender=who))
+    assert events[-1]["name"] == "in_class" and events[-1]["value"] is False  # finished
     final = " ".join(texts(messages))
     assert "4 kaqmanta" in final and template_values()["police_number"] in final
 
-    messages, _ = run(ActionClassLeave(), make_tracker("lluqsiy", intent="leave_class", sender=who))
+    messages, events = run(ActionClassLeave(), make_tracker("lluqsiy", intent="leave_class", sender=who))
     assert "lluqsirunki" in messages[0]["text"]
+    assert events[-1]["name"] == "in_class" and events[-1]["value"] is False
 
 
 def test_wrong_code_gets_a_kind_answer_and_no_code_gets_the_how_to(database_url):
@@ -85,13 +89,14 @@ def test_outside_a_class_a_letter_or_salir_gets_the_menu(database_url):
     from actions.classroom import ActionClassAnswer, ActionClassLeave
 
     for action, text in ((ActionClassAnswer(), "b"), (ActionClassLeave(), "salir")):
-        messages, events = run(action, make_tracker(text, intent="class_answer"))
+        messages, events = run(action, make_tracker(text, intent="class_answer", slots={"in_class": True}))
         assert any(m.get("buttons") for m in messages), "the menu"
-        assert events and events[0]["event"] == "rewind"
+        assert events[0]["event"] == "rewind"
+        assert events[-1]["name"] == "in_class" and events[-1]["value"] is False   # a stale slot heals
 
 
 def test_in_class_the_fallback_asks_the_question_again(code):
-    from actions.classroom import ActionClassJoin
+    from actions.classroom import ActionClassAnswer, ActionClassJoin
     from actions.fallback import ActionFallback
 
     who = f"alumno-{secrets.token_hex(5)}"
@@ -100,3 +105,6 @@ def test_in_class_the_fallback_asks_the_question_again(code):
     assert "lluqsiy" in messages[0]["text"]  # how to answer or leave, in the class language
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["a", "b", "c"]
     assert events[0]["event"] == "rewind"
+    # "no sé" classified as deny reaches action_class_answer by a rule: the question again, not counted
+    messages, _ = run(ActionClassAnswer(), make_tracker("no sé", intent="deny", sender=who))
+    assert "1 kaq tapukuy" in messages[-1]["text"]

@@ -186,3 +186,15 @@ def test_the_students_chat_says_so_kindly_when_the_assistant_is_down(app, monkey
     token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/aula/A2B3C4").text).group(1)
     response = client.post("/aula/send", json={"message": "a"}, headers={"X-CSRF-Token": token})
     assert response.status_code == 503 and "no está disponible" in response.json()["messages"][0]["text"]
+
+
+def test_teacher_pages_fill_the_helpline_placeholders(people, browser):
+    from bot.config import template_values
+
+    b = browser(people["teacher"])
+    session_id = created_id(create(b, "derechos_ayuda"))
+    live = b.get(f"/classroom/{session_id}").text
+    summary = b.get(f"/classroom/{session_id}/summary").text
+    for html in (live, summary):
+        assert "{hotline_label}" not in html and "{police_number}" not in html
+        assert template_values()["hotline_label"] in html
