@@ -156,8 +156,9 @@ def classroom_live(request: Request, session_id: int, actor: Actor = Depends(req
 
 
 @router.get("/classroom/{session_id}/live.json")
-def classroom_live_json(session_id: int, actor: Actor = Depends(require("run_classroom"))):
-    """Polled by the live view every few seconds (it keeps the teacher's session alive while projected)."""
+def classroom_live_json(session_id: int, actor: Actor = Depends(require("run_classroom", touch=False))):
+    """Polled by the live view every few seconds. Like the queue's poll, it does not keep the
+    console session alive: a projected page alone never does (the idle warning asks)."""
     try:
         with session_scope() as db:
             store.purge_expired(db)

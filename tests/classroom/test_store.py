@@ -211,3 +211,13 @@ def test_a_module_cannot_start_in_a_language_it_lacks(teacher, monkeypatch):
             store.create_session(db, teacher, "redes_sociales", "qu")
     assert "no está traducido al quechua" in str(info.value)
     assert "questions.modelo_desconocido.scenario" in str(info.value)
+
+
+def test_the_runner_ends_expired_sessions(teacher):
+    from bot.runner import end_expired_classes_quietly
+
+    session_id, _ = new_session(teacher, minutes=10, now=utcnow() - timedelta(minutes=30))
+    end_expired_classes_quietly()
+    with session_scope() as db:
+        s = db.get(ClassSession, session_id)
+        assert (s.status, s.end_reason, s.salt) == ("ended", "expired", None)
