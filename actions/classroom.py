@@ -5,7 +5,6 @@ menu (the fallback), so a stray "a" never dead-ends.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,7 +16,6 @@ from actions.fallback import ActionFallback
 from bot.classroom import play
 from bot.classroom.nlu import read_choice
 
-logger = logging.getLogger(__name__)
 # True while this conversation is in a class with questions left (rules/classroom.yml).
 SLOT = "in_class"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -217,7 +217,6 @@ class AnswerResult:
     next_question: Question | None = None
     score: int = 0
     total: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def _active(db: Session, now: datetime) -> list[ClassSession]:

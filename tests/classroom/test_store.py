@@ -139,7 +139,6 @@ def test_expiry_ends_the_session_and_forgets_participants(teacher):
 
 
 def test_end_purges_participants_and_their_conversations_but_keeps_counts_and_cases(teacher):
-    from bot.cases import store as case_store  # noqa: F401  (the case tables exist)
     from bot.contacts import record as record_contact
 
     session_id, code = new_session(teacher)
