@@ -59,3 +59,34 @@ def test_the_live_view_updates_as_students_answer_and_the_summary_prints_totals(
     assert not any(s in page.content() for s in students)
     screenshot(page, "classroom-summary")
     assert not problems, problems
+
+
+@pytest.mark.stack
+def test_a_student_plays_from_the_qr_link_in_the_browser_and_the_teacher_sees_it(stack, staff, open_page):
+    """The QR's link with the real assistant: the chat joins by itself; taps on answers count."""
+    from bot.classroom.modules import get_module
+
+    with session_scope() as db:
+        session = store.create_session(db, staff["teacher"].id, "redes_sociales", "es")
+        session_id, code = session.id, session.join_code
+    module = get_module("redes_sociales")
+    phone = open_page({"width": 390, "height": 800})
+    phone.goto(f"{stack.console_url}/aula/{code}")
+    phone.wait_for_selector("li.msg.bot >> text=Te uniste a la clase", timeout=60_000)
+    phone.wait_for_selector("li.msg.bot .buttons button", timeout=30_000)
+    for n, question in enumerate(module.questions, start=1):
+        phone.locator("li.msg.bot").last.locator("button", has_text=f"{question.correct.id})").click()
+        # the tap shows as the student's message, then the feedback arrives
+        phone.wait_for_function(f"() => document.querySelectorAll('li.msg.bot p').length > 0 && "
+                                f"[...document.querySelectorAll('li.msg.bot p')].filter("
+                                f"p => p.textContent.startsWith('✅')).length >= {n}", timeout=60_000)
+    phone.wait_for_selector("li.msg.bot >> text=Acertaste 4 de 4", timeout=60_000)
+    screenshot(phone, "classroom-student-phone")
+
+    teacher = open_page(LAPTOP)
+    login(teacher, stack.console_url, staff["teacher"])
+    teacher.goto(f"{stack.console_url}/classroom/{session_id}")
+    assert teacher.locator("#finished-count").get_attribute("data-value") == "1"
+    for question in module.questions:
+        assert teacher.locator(f"#question-{question.id}").get_attribute("data-total") == "1"
+        assert "100 % eligió" in teacher.locator(f"#question-{question.id}").inner_text()
