@@ -5,7 +5,7 @@ The trained model, the action server and the database are the real ones (tests/c
 and numbers work like buttons, a stray message re-asks the question instead of the menu,
 a student who reveals real danger gets the emergency numbers and is kept out of the class
 results, aggregates are exact, wrong and expired codes get a kind answer, and after the
-session ends no table holds any student's sender id.
+session ends no table holds any student's sender id (nor do the logs).
 """
 from __future__ import annotations
 
@@ -145,6 +145,8 @@ def test_a_class_of_30_plays_a_module_with_exact_results_and_no_trace_afterwards
     # Nothing identifies a student any more: no table holds a student's sender id.
     hits = _tables_mentioning(f"aula30-{run}")
     assert hits == {}, hits
+    logs = stack.logs()
+    assert logs and f"aula30-{run}" not in logs and code not in logs, "sender ids or the join code in the logs"
     assert _tables_mentioning(reporter), "the reporter's case must keep its conversation"
 
 
