@@ -49,6 +49,8 @@ class Settings:
     public_base_url: str
     helplines_file: Path
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Where students' phones reach the console (the classroom QR code); empty: the URL the teacher used.
+    console_public_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -164,6 +166,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_base_url=env.get("WILLAKUY_PUBLIC_URL", f"http://{console_host}:{rasa_port}").rstrip("/"),
         helplines_file=Path(env.get("WILLAKUY_HELPLINES_FILE") or CONTENT_DIR / "helplines.yml"),
         extra={k: v for k, v in env.items() if k.startswith(("TWILIO_", "TELEGRAM_"))},
+        console_public_url=env.get("WILLAKUY_CONSOLE_PUBLIC_URL", "").rstrip("/"),
     )
 
 

@@ -192,6 +192,7 @@ def run(settings: Settings, model: Path, console: bool = True) -> int:
         if time.monotonic() >= next_drain:
             next_drain = time.monotonic() + DRAIN_EVERY
             drain_spool_quietly()
+            end_expired_classes_quietly()
         for service in items:
             if service.process and service.process.poll() is not None and not stopping.is_set():
                 service.restarts += 1
@@ -221,6 +222,20 @@ def drain_spool_quietly() -> None:
                 print(f"  ✓ {result.written} reporte(s) guardados desde la cola local", flush=True)
     except Exception as exc:  # noqa: BLE001 - the database may still be away; try again later
         print(f"  ! la cola local de reportes sigue pendiente ({type(exc).__name__})", file=sys.stderr, flush=True)
+
+
+def end_expired_classes_quietly() -> None:
+    """Classroom sessions past their time are ended (participants and salt deleted) within a minute."""
+    from bot.classroom import store
+    from bot.db.session import session_scope
+
+    try:
+        with session_scope() as db:
+            ended = store.purge_expired(db)
+        if ended:
+            print(f"  ✓ {ended} sesión(es) de clase vencida(s) cerrada(s)", flush=True)
+    except Exception as exc:  # noqa: BLE001 - the database may be away; try again later
+        print(f"  ! no se pudieron cerrar las clases vencidas ({type(exc).__name__})", file=sys.stderr, flush=True)
 
 
 def print_banner(settings: Settings, console: bool) -> None:

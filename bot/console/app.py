@@ -15,7 +15,8 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.config import Settings, get_settings
 from bot.console import (
-    admin_routes, api, audit_routes, case_routes, chat_routes, directory, directory_routes, offline_routes,
+    admin_routes, api, audit_routes, case_routes, chat_routes, classroom_routes, directory, directory_routes,
+    offline_routes,
     queue_routes, session_routes, stats_routes, supervision_routes,
 )
 from bot.console.auth import SESSION_COOKIE, CsrfFailed, Forbidden, LoginRequired  # noqa: F401 - re-exported
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return page(request, None, "error.html", status_code=exc.status, title="No se pudo", message=exc.message)
 
     for module in (session_routes, queue_routes, case_routes, offline_routes, supervision_routes, stats_routes,
-                   audit_routes, directory_routes, admin_routes, chat_routes):
+                   audit_routes, directory_routes, admin_routes, chat_routes, classroom_routes):
         app.include_router(module.router)
     app.include_router(api.router, prefix="/api/v1")
     return app

@@ -25,6 +25,9 @@ ORIGINS = {"bot": "Asistente", "offline": "Registro manual", "screener": "Revisi
 
 # Timeline (case_events) and audit_log actions.
 ACTIONS = {
+    "class_session_created": "Sesión de clase creada",
+    "class_session_ended": "Sesión de clase terminada",
+    "class_summary_viewed": "Resumen de clase visto",
     "created": "Caso creado",
     "classified": "Clasificación sugerida",
     "claimed": "Caso tomado",

@@ -33,6 +33,7 @@ NAV = (
     ("/directory", "Directorio", "view_directory"),
     ("/admin/users", "Usuarios", "manage_users"),
     ("/admin/settings", "Números y contenido", "view_settings"),
+    ("/classroom", "Clases", "run_classroom"),
     ("/chat", "Probar el asistente", "use_chat"),
 )
 

@@ -325,3 +325,66 @@ class OutboundStatus(Base):
     at = Column(UTCDateTime, nullable=False, default=utcnow)
     error_code = Column(String(16), nullable=True)
     source = Column(String(16), nullable=False)  # worker | callback
+
+
+# ---------------------------------------------------------------- classroom (bot/classroom)
+
+
+class ClassSession(Base):
+    """A teacher's prevention session: a module played by a class, joined with a short code.
+
+    While it runs, ``salt`` keys the students' pseudonymous ids (class_participants); when
+    it ends, the salt, the join code and every participant row are deleted and only the
+    aggregate counts stay (bot.classroom.store.end_session).
+    """
+
+    __tablename__ = "class_sessions"
+
+    id = Column(Integer, primary_key=True)
+    teacher_id = Column(Integer, ForeignKey("console_users.id", ondelete="SET NULL"), nullable=True, index=True)
+    module_id = Column(String(40), nullable=False)
+    language = Column(String(8), nullable=False)
+    join_code = Column(String(8), nullable=True, unique=True)
+    salt = Column(String(64), nullable=True)
+    status = Column(String(12), nullable=False, default="active")  # active | ended
+    joined_count = Column(Integer, nullable=False, default=0)
+    finished_count = Column(Integer, nullable=False, default=0)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    ended_at = Column(UTCDateTime, nullable=True)
+    end_reason = Column(String(16), nullable=True)  # teacher | expired
+
+    __table_args__ = (Index("ix_class_sessions_status_expires", "status", "expires_at"),)
+
+
+class ClassParticipant(Base):
+    """One student in a running session: a keyed hash of the sender id, never the id itself."""
+
+    __tablename__ = "class_participants"
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(Integer, ForeignKey("class_sessions.id", ondelete="CASCADE"), nullable=False)
+    participant_key = Column(String(64), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)  # index of the next question
+    correct_count = Column(Integer, nullable=False, default=0)
+    joined_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at = Column(UTCDateTime, nullable=True)
+    left_at = Column(UTCDateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("session_id", "participant_key", name="uq_class_participants_session_key"),)
+
+
+class ClassAnswerCount(Base):
+    """How many students of a session chose each answer: the only answer data kept."""
+
+    __tablename__ = "class_answer_counts"
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(Integer, ForeignKey("class_sessions.id", ondelete="CASCADE"), nullable=False, index=True)
+    question_id = Column(String(40), nullable=False)
+    choice_id = Column(String(2), nullable=False)
+    count = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "question_id", "choice_id", name="uq_class_answer_counts_question_choice"),
+    )

@@ -1,7 +1,9 @@
 """Every page POST needs the session's own CSRF token; without it nothing changes."""
 from sqlalchemy import func, select
 
-from bot.db.models import ApiToken, AuditLog, Case, CaseEvent, ConsoleSession, Derivation, Institution, User
+from bot.db.models import (
+    ApiToken, AuditLog, Case, CaseEvent, ClassSession, ConsoleSession, Derivation, Institution, User,
+)
 from bot.db.session import session_scope
 from tests.console.test_routes_roles import ROUTES, _url
 
@@ -12,18 +14,20 @@ FORMS = {
     "/admin/users": {"username": "csrf-nuevo", "role": "operator", "password": "correcto-caballo-7"},
     "/directory": {"target": "pnp", "name": "Comisaría CSRF", "region": ""},
     "/active": {"active": "0"}, "/role": {"role": "admin"},
+    "/classroom": {"module_id": "derechos_ayuda", "language": "es", "minutes": "30"},
 }
 
 
 def snapshot():
     with session_scope() as db:
         counts = tuple(db.execute(select(func.count()).select_from(t)).scalar_one()
-                       for t in (CaseEvent, AuditLog, Institution, User, ApiToken, Derivation))
+                       for t in (CaseEvent, AuditLog, Institution, User, ApiToken, Derivation, ClassSession))
+        classes = tuple(db.execute(select(ClassSession.id, ClassSession.status).order_by(ClassSession.id)).all())
         cases = tuple(db.execute(select(Case.id, Case.status, Case.assigned_to_id).order_by(Case.id)).all())
         users = tuple(db.execute(select(User.id, User.role, User.active, User.password_hash).order_by(User.id)).all())
         sessions = db.execute(select(func.count()).select_from(ConsoleSession)
                               .where(ConsoleSession.revoked_at.is_(None))).scalar_one()
-    return counts, cases, users, sessions
+    return counts, cases, users, sessions, classes
 
 
 def _form(path):
@@ -32,12 +36,14 @@ def _form(path):
 
 def test_every_page_post_without_or_with_a_foreign_csrf_token_is_refused_and_changes_nothing(
         app, people, browser, make_case, database_url):
+    from bot.classroom import store as classroom
     from bot.console import tokens
 
     result, _conv = make_case("p1")
     with session_scope() as db:
         _, token = tokens.create(db, people["operator"].id)
-    world = {"case_id": result.case_id, "user_id": people["operator"].id, "token_id": token.id}
+        class_id = classroom.create_session(db, people["admin"].id, "derechos_ayuda", "es").id
+    world = {"case_id": result.case_id, "user_id": people["operator"].id, "token_id": token.id, "class_id": class_id}
     admin = browser(people["admin"])
     other = browser(people["supervisor"])
     before = snapshot()

@@ -13,7 +13,9 @@ from bot.console.permissions import decide
 from tests.console.conftest import Browser
 
 PUBLIC = {("GET", "/health"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout"),
-          ("GET", "/sounds/p1.wav"), ("GET", "/api/openapi.json")}
+          ("GET", "/sounds/p1.wav"), ("GET", "/api/openapi.json"),
+          # the students' classroom chat: no login (tests/console/test_classroom.py)
+          ("GET", "/aula/{code}"), ("POST", "/aula/send")}
 
 CASE = "/cases/{case_id:int}"
 API_CASE = "/api/v1/cases/{case_id}"
@@ -40,6 +42,10 @@ ROUTES = {
     ("POST", "/admin/tokens/{token_id:int}/revoke"): "manage_users",
     ("GET", "/admin/settings"): "view_settings",
     ("GET", "/chat"): "use_chat", ("POST", "/chat/send"): "use_chat", ("GET", "/chat/poll"): "use_chat",
+    ("GET", "/classroom"): "run_classroom", ("POST", "/classroom"): "run_classroom",
+    ("GET", "/classroom/{session_id}"): "run_classroom", ("GET", "/classroom/{session_id}/live.json"): "run_classroom",
+    ("POST", "/classroom/{session_id}/end"): "run_classroom",
+    ("GET", "/classroom/{session_id}/summary"): "run_classroom",
     ("GET", "/api/v1/me"): "use_console", ("GET", "/api/v1/queue"): "view_queue",
     ("GET", API_CASE): "view_case", ("GET", API_CASE + "/transcript"): "view_case",
     ("POST", API_CASE + "/claim"): "claim_case", ("POST", API_CASE + "/release"): "claim_case",
@@ -51,7 +57,7 @@ ROUTES = {
     ("GET", "/api/v1/stats"): "view_statistics",
 }
 TEACHER_MAY = {("GET", "/"), ("POST", "/session/keepalive"), ("GET", "/chat"), ("POST", "/chat/send"),
-               ("GET", "/chat/poll"), ("GET", "/api/v1/me")}
+               ("GET", "/chat/poll"), ("GET", "/api/v1/me")} | {r for r, p in ROUTES.items() if p == "run_classroom"}
 API_BODIES = {
     "/reassign": {"to_user_id": None}, "/status": {"status": "clasificado"}, "/notes": {"text": "nota"},
     "/derivations": {"institution": "pnp", "derived_on": date.today().isoformat()}, "/reply": {"text": "hola"},
@@ -79,6 +85,7 @@ def test_every_route_is_classified(app):
 def world(people, make_case, database_url):
     """A P1 case held by operator2, a throwaway user to administer, and one of its tokens."""
     from bot.cases import queue
+    from bot.classroom import store as classroom
     from bot.console import tokens
     from bot.console.users import create_user
     from bot.db.session import session_scope
@@ -89,13 +96,15 @@ def world(people, make_case, database_url):
         target = create_user(db, f"target-{people['admin'].username}", "correcto-caballo-7", "operator")
         _, token = tokens.create(db, target.id)
         target_id = target.id
+        class_id = classroom.create_session(db, people["teacher"].id, "derechos_ayuda", "es").id
     return {"case_id": result.case_id, "code": result.case_code, "user_id": target_id, "token_id": token.id,
-            "holder": people["operator2"].id}
+            "holder": people["operator2"].id, "class_id": class_id}
 
 
 def _url(path, world):
     return (path.replace("{case_id:int}", str(world["case_id"])).replace("{case_id}", str(world["case_id"]))
-            .replace("{user_id:int}", str(world["user_id"])).replace("{token_id:int}", str(world["token_id"])))
+            .replace("{user_id:int}", str(world["user_id"])).replace("{token_id:int}", str(world["token_id"]))
+            .replace("{session_id}", str(world["class_id"])))
 
 
 def _refused_by_permission(response, api: bool) -> bool:

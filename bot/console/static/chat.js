@@ -8,6 +8,11 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var after = null;
   var POLL_MS = 2500;
+  // The students' classroom chat (/aula/...) posts elsewhere, does not poll for operator
+  // replies, and sends the join code as its first message.
+  var sendUrl = form.getAttribute("data-send-url") || "/chat/send";
+  var pollUrl = form.hasAttribute("data-send-url") ? null : "/chat/poll";
+  var firstMessage = form.getAttribute("data-first-message");
 
   function add(who, text, buttons, label) {
     var item = document.createElement("li");
@@ -39,7 +44,7 @@
 
   function send(message, shown) {
     add("user", shown || message);
-    return fetch("/chat/send", {
+    return fetch(sendUrl, {
       method: "POST",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
       body: JSON.stringify({message: message}),
@@ -56,7 +61,7 @@
   }
 
   function poll() {
-    var url = "/chat/poll" + (after === null ? "" : "?after=" + after);
+    var url = pollUrl + (after === null ? "" : "?after=" + after);
     fetch(url, {credentials: "same-origin"})
       .then(function (res) {
         if (res.status === 401) { window.location.assign("/login"); return null; }
@@ -77,5 +82,6 @@
     input.value = "";
     send(text);
   });
-  poll();
+  if (pollUrl) { poll(); }
+  if (firstMessage) { send(firstMessage); }
 })();
