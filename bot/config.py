@@ -51,6 +51,7 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
     # Where students' phones reach the console (the classroom QR code); empty: the URL the teacher used.
     console_public_url: str = ""
+    classroom_modules_dir: Path = PROJECT_ROOT / "bot" / "classroom" / "modules"
 
     @property
     def is_production(self) -> bool:
@@ -167,6 +168,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         helplines_file=Path(env.get("WILLAKUY_HELPLINES_FILE") or CONTENT_DIR / "helplines.yml"),
         extra={k: v for k, v in env.items() if k.startswith(("TWILIO_", "TELEGRAM_"))},
         console_public_url=env.get("WILLAKUY_CONSOLE_PUBLIC_URL", "").rstrip("/"),
+        classroom_modules_dir=Path(env.get("WILLAKUY_CLASSROOM_MODULES") or PROJECT_ROOT / "bot" / "classroom" / "modules"),
     )
 
 

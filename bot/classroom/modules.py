@@ -14,7 +14,6 @@ Helpline numbers are never written in a module: they are placeholders such as
 from __future__ import annotations
 
 import functools
-import os
 import re
 import string
 from dataclasses import dataclass
@@ -23,8 +22,10 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.config import get_settings
 from bot.content.topics import DIGEST_PREFIX, KNOWN_PLACEHOLDERS
 
+# The modules shipped with Willakuy; WILLAKUY_CLASSROOM_MODULES (bot.config) may name another folder.
 MODULES_DIR = Path(__file__).resolve().parent / "modules"
 LANGUAGES = ("es", "qu")
 LANGUAGE_NAMES = {"es": "castellano", "qu": "quechua"}
@@ -278,7 +279,7 @@ def load_file(path: Path) -> Module:
 
 
 def modules_dir() -> Path:
-    return Path(os.environ.get("WILLAKUY_CLASSROOM_MODULES") or MODULES_DIR)
+    return get_settings().classroom_modules_dir
 
 
 def load_modules(directory: Path | None = None) -> dict[str, Module]:
