@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import in_thread, language_of, latest_text
+from actions.common import in_thread, language_of, latest_text, sender_pseudonym
 from actions.fallback import ActionFallback
 from bot.classroom import play
 from bot.classroom.nlu import read_choice
@@ -30,7 +30,8 @@ class ActionClassJoin(Action):
         return "action_class_join"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        send(dispatcher, await in_thread(play.join, tracker.sender_id, latest_text(tracker), language_of(tracker)))
+        send(dispatcher, await in_thread(play.join, tracker.sender_id, latest_text(tracker), language_of(tracker),
+                                         sender_pseudonym(tracker)))
         return [SlotSet(SLOT, await in_thread(play.in_class, tracker.sender_id))]
 
 

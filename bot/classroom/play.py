@@ -7,9 +7,10 @@ typed "2" all reach the same place (bot.classroom.nlu).
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from bot.classroom import codes, store
+from bot.classroom import codes, guard, store
 from bot.classroom.modules import Question, text
 from bot.config import template_values
 from bot.db.session import session_scope
@@ -35,6 +36,12 @@ MESSAGES = {
         "qu": "Manam tarinichu {code} codigoyuq clase. Pizarrapi codigota qhawariy (3 letrakuna, 3 yupaykuna, "
               "kay hina: K4M 7P2), hinaspa yapamanta qillqay. Claseyki tukurunña chayqa, chay codigoqa manaña "
               "servinchu. 🙂",
+    },
+    "slow_down": {
+        "es": "Ese código tampoco es de una clase. Espera {minutes} min y vuelve a intentarlo con el código de la "
+              "pizarra. Si no lo ves bien, pregúntale a tu profesora o profesor.",
+        "qu": "Chay codigopas manam clasepaqchu. {minutes} minutota suyay, hinaspa pizarrapi codigowan yapamanta "
+              "qillqay. Mana allinta rikuspaqa, yachachiqniykita tapuy.",
     },
     "expired": {
         "es": "Esa clase ya terminó. ¡Gracias por participar! Si quieres saber más o necesitas ayuda, escríbeme cuando quieras.",
@@ -88,12 +95,19 @@ def _seat_question(seat: store.Seat) -> list[Bubble]:
     return question_bubbles(question, seat.number, len(seat.module.questions), seat.language)
 
 
-def join(sender_id: str, message: str, language: str) -> list[Bubble]:
+def join(sender_id: str, message: str, language: str, guesser: str | None = None) -> list[Bubble]:
+    """``guesser``: the sender's pseudonym, to slow down guessing of codes (bot.classroom.guard)."""
     code = codes.find_code(message)
     if not code:
         return [{"text": say("no_code", language)}]
+    if guesser:
+        decision = guard.check(guesser)
+        if not decision.allowed:
+            return [{"text": say("slow_down", language, minutes=max(1, math.ceil(decision.retry_after / 60)))}]
     with session_scope() as db:
         result = store.join(db, message, sender_id)
+        if result.status == "unknown" and guesser:
+            guard.record_failure(guesser)
         if result.status in ("unknown", "expired"):
             return [{"text": say(result.status, language, code=codes.display(code))}]
         seat = result.seat

@@ -108,3 +108,36 @@ def test_in_class_the_fallback_asks_the_question_again(code):
     # "no sé" classified as deny reaches action_class_answer by a rule: the question again, not counted
     messages, _ = run(ActionClassAnswer(), make_tracker("no sé", intent="deny", sender=who))
     assert "1 kaq tapukuy" in messages[-1]["text"]
+
+
+def test_guessing_codes_is_slowed_down_per_sender_and_kindly(database_url, code):
+    from actions.classroom import ActionClassJoin
+    from bot.classroom import guard
+
+    guard.forget_all()
+    wrong = "clase A2A2A2" if code != "A2A2A2" else "clase C3C3C3"
+    guesser = make_tracker(wrong, intent="join_class", sender="guesser-1")
+    for _ in range(guard.POLICY.free_attempts):
+        messages, _ = run(ActionClassJoin(), guesser)
+        assert "No encuentro una clase" in messages[0]["text"]
+    messages, _ = run(ActionClassJoin(), guesser)
+    assert "Espera" in messages[0]["text"] and "min" in messages[0]["text"]
+    # While waiting, even the right code waits: that is what stops guessing.
+    messages, _ = run(ActionClassJoin(), make_tracker(f"clase {code}", intent="join_class", sender="guesser-1"))
+    assert "Espera" in messages[0]["text"]
+    # Another phone in the same class is not affected.
+    messages, _ = run(ActionClassJoin(), make_tracker(f"clase {code}", intent="join_class", sender="student-2"))
+    assert "yaykurunki" in messages[0]["text"]   # the session is in Quechua
+    guard.forget_all()
+
+
+def test_the_guard_forgets_after_its_window_and_keeps_nothing_in_the_database():
+    from bot.classroom import guard
+
+    guard.forget_all()
+    for i in range(guard.POLICY.lock_after):
+        guard.record_failure("p", now=1000.0 + i)
+    assert guard.check("p", now=1100.0).locked
+    assert guard.check("p", now=1000.0 + guard.POLICY.lock_after + guard.POLICY.window).allowed
+    assert guard.check("someone-else", now=1100.0).allowed
+    guard.forget_all()
