@@ -47,6 +47,11 @@ async def chat_send(request: Request, actor: Actor = Depends(require("use_chat")
     chat_id = request.cookies.get(CHAT_COOKIE)
     if not chat_id:
         return JSONResponse({"error": "no_chat"}, status_code=400)
+    return await relay_chat_message(request, conversation_id(chat_id))
+
+
+async def relay_chat_message(request: Request, conversation: str) -> JSONResponse:
+    """Pass the browser's ``{"message": ...}`` to the assistant as ``conversation``; its replies."""
     try:
         body = await request.json()
     except ValueError:
@@ -54,11 +59,10 @@ async def chat_send(request: Request, actor: Actor = Depends(require("use_chat")
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, str):
         return JSONResponse({"error": "message must be text"}, status_code=422)
-    settings = get_settings()
     async with httpx.AsyncClient() as client:
         try:
-            replies = await rasa_client.send_async(client, conversation_id(chat_id), message[:MAX_CHAT_CHARS],
-                                                   {"channel": "web"}, settings)
+            replies = await rasa_client.send_async(client, conversation, message[:MAX_CHAT_CHARS],
+                                                   {"channel": "web"}, get_settings())
         except rasa_client.RasaUnavailable:
             return JSONResponse(
                 {"messages": [{"text": "El asistente no está disponible en este momento. Intenta de nuevo en unos minutos."}],

@@ -14,20 +14,19 @@ import hashlib
 import hmac
 import secrets
 
-import httpx
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from bot import audit, rasa_client
+from bot import audit
 from bot.classroom import codes, store
 from bot.classroom.modules import LANGUAGE_NAMES, all_modules, get_module, text
 from bot.config import get_settings, template_values
 from bot.console import charts
 from bot.console.auth import Actor, require, require_post
-from bot.console.chat_routes import MAX_CHAT_CHARS, _chat_message
+from bot.console.chat_routes import relay_chat_message
 from bot.console.session_routes import cookie_args
 from bot.console.web import page, templates
 from bot.db.models import ClassSession
@@ -229,20 +228,5 @@ async def student_send(request: Request):
     supplied = request.headers.get("X-CSRF-Token") or ""
     if not cookie or not hmac.compare_digest(_student_csrf(cookie), supplied):
         return JSONResponse({"error": "csrf"}, status_code=400)
-    try:
-        body = await request.json()
-    except ValueError:
-        return JSONResponse({"error": "bad_json"}, status_code=400)
-    message = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(message, str):
-        return JSONResponse({"error": "message must be text"}, status_code=422)
-    async with httpx.AsyncClient() as client:
-        try:
-            replies = await rasa_client.send_async(client, student_conversation_id(cookie), message[:MAX_CHAT_CHARS],
-                                                   {"channel": "web"}, get_settings())
-        except rasa_client.RasaUnavailable:
-            return JSONResponse({"messages": [{"text": "El asistente no está disponible ahora. Intenta de nuevo en "
-                                                       "un momento."}], "error": "assistant_unavailable"},
-                                status_code=503)
-    return JSONResponse({"messages": [_chat_message(r) for r in replies]})
+    return await relay_chat_message(request, student_conversation_id(cookie))
 
