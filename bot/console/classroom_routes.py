@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 
 import segno
@@ -27,6 +28,7 @@ from bot.config import get_settings, template_values
 from bot.console import charts
 from bot.console.auth import Actor, require, require_post
 from bot.console.chat_routes import relay_chat_message
+from bot.console.ratelimit import RateLimiter, client_address
 from bot.console.session_routes import cookie_args
 from bot.console.web import page, templates
 from bot.db.models import ClassSession
@@ -222,8 +224,19 @@ def student_chat(request: Request, code: str):
     return response
 
 
+# Thirty students answering together come from one school address: stop floods, not a class.
+STUDENT_CHAT_LIMIT = RateLimiter(per_minute=300, burst=120)
+
+
 @router.post("/aula/send")
 async def student_send(request: Request):
+    allowed, retry_after = STUDENT_CHAT_LIMIT.allow(client_address(request))
+    if not allowed:
+        return JSONResponse(
+            {"messages": [{"text": "Llegan demasiados mensajes desde esta red. Espera unos segundos y vuelve a "
+                                   "intentarlo."}], "error": "rate_limited"},
+            status_code=429, headers={"Retry-After": str(max(1, math.ceil(retry_after)))},
+        )
     cookie = request.cookies.get(STUDENT_COOKIE)
     supplied = request.headers.get("X-CSRF-Token") or ""
     if not cookie or not hmac.compare_digest(_student_csrf(cookie), supplied):
