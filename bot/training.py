@@ -26,6 +26,7 @@ INPUTS = (
     "data",
     "bot/language",
     "bot/cases/nlu.py",
+    "bot/rasa_components.py",
     "bot/safety.py",
     "bot/cases/codes.py",
 )

@@ -7,32 +7,25 @@ their check symbol, so ordinary words are never taken for codes.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.cases.codes import parse_code
+from bot.rasa_components import RuleComponent, typed_text
 
 ENTITY = "case_code"
 EXTRACTOR = "CaseCodeExtractor"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class CaseCodeExtractor(GraphComponent):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "CaseCodeExtractor":
-        return cls()
-
+class CaseCodeExtractor(RuleComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get("text_original") or message.get(TEXT) or ""
-            code = parse_code(text) if isinstance(text, str) else None
+            text = typed_text(message)
+            code = parse_code(text) if text else None
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
             if code:
                 entities.append({"entity": ENTITY, "value": code, "start": 0, "end": len(text),
@@ -42,23 +35,18 @@ class CaseCodeExtractor(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class DangerGuard(GraphComponent):
+class DangerGuard(RuleComponent):
     """After the classifiers: a message with a deterministic danger signal is an emergency.
 
     The classifier's own answer stays in `intent_ranking`; `danger_override` records why.
     """
 
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DangerGuard":
-        return cls()
-
     def process(self, messages: List[Message]) -> List[Message]:
         from bot.safety import danger_signals
 
         for message in messages:
-            text = message.get("text_original") or message.get(TEXT) or ""
-            if not isinstance(text, str) or not text or text.startswith("/"):
+            text = typed_text(message)
+            if not text or text.startswith("/"):
                 continue
             intent = message.get("intent") or {}
             if intent.get("name") == "emergency":

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.classroom.codes import find_code
+from bot.rasa_components import RuleComponent, typed_text
 
 _CHOICE = re.compile(
     r"^\s*(?:(?:la|el|letra|opcion|respuesta|numero|nro\.?)\s+)?([a-d1-4])\s*[).:]?\s*(?:kaq|kaqmi|nisqa)?\s*$"
@@ -70,16 +67,10 @@ def classroom_intent(text: str | None) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ClassroomRouter(GraphComponent):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ClassroomRouter":
-        return cls()
-
+class ClassroomRouter(RuleComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get("text_original") or message.get(TEXT) or ""
-            intent = classroom_intent(text)
+            intent = classroom_intent(typed_text(message))
             if intent:
                 was = (message.get("intent") or {}).get("name")
                 message.set("intent", {"name": intent, "confidence": 1.0}, add_to_output=True)
