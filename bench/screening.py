@@ -10,8 +10,8 @@
 
 Each evaluation prints two rows: the patterns alone, and patterns + the learned score
 as configured in bot/screening/learned.yml (the learned score may only raise a level).
-Evaluates on bench/data/offers_test.jsonl (written independently, never tuned on)
-when it exists; otherwise says so and evaluates on the development sets
+Evaluates on the held-out sets bench/data/offers_test*.jsonl (never tuned on), each
+and pooled, when they exist; otherwise says so and evaluates on the development sets
 bench/data/offers_dev*.jsonl, labelled "dev (tuned on)", whose numbers are optimistic
 by construction. Never use --errors on the test set: looking at its errors would make
 it a development set. Robustness (a 5,000-character advert, emojis, URLs, phone
@@ -38,6 +38,9 @@ from bot.screening.screener import default_catalog, screen  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 TEST = DATA / "offers_test.jsonl"
+# Every held-out set: offers_test.jsonl (written independently, issue #3) and
+# offers_test2.jsonl (written blind to the screener's code and data, scored before tuning).
+TEST_SETS = sorted(DATA.glob("offers_test*.jsonl"))
 DEV = DATA / "offers_dev.jsonl"
 DEV_SETS = sorted(DATA.glob("offers_dev*.jsonl"))
 LEVELS = ("low", "medium", "high")
@@ -320,15 +323,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.data:
         sets = [(p, str(p)) for p in args.data]
-    elif args.dev or not TEST.exists():
+    elif args.dev or not TEST_SETS:
         if not args.dev:
-            print(f"Held-out test set {TEST.relative_to(ROOT)} not found: evaluating on the development sets.")
+            print("No held-out test set bench/data/offers_test*.jsonl: evaluating on the development sets.")
         sets = [(p, f"{p.relative_to(ROOT)} (dev, tuned on) — optimistic, not a held-out measurement")
                 for p in DEV_SETS]
     else:
-        sets = [(TEST, "test (held-out)")]
-    if args.errors and any(p.resolve() == TEST.resolve() for p, _ in sets):
-        raise SystemExit("--errors is refused on the held-out test set: its errors must not be read.")
+        sets = [(p, f"{p.relative_to(ROOT)} (held-out)") for p in TEST_SETS]
+    held_out = {p.resolve() for p in TEST_SETS}
+    if args.errors and any(p.resolve() in held_out for p, _ in sets):
+        raise SystemExit("--errors is refused on the held-out test sets: their errors must not be read.")
     all_rows: list[dict] = []
     all_preds: list = []
     all_combined: list = []
