@@ -27,7 +27,7 @@ _QU_UNIT = "|".join(sorted(_QU_UNITS, key=len, reverse=True))
 
 _AGE = re.compile(rf"\b(?P<n>\d{{1,2}}|{_ES_NUM})\s?(?:anos|anitos|ano|anios|a\.)\w*")
 _AGE_RANGE = re.compile(
-    r"\b(?:de|entre|desde)?\s?(?P<a>\d{1,2})\s?(?:anos\s)?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2})\s?(?:anos|ano)\b"
+    r"\b(?:de|entre|desde)?\s?(?P<a>\d{1,2})\s?(?:anos\s)?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2})\s?(?:anos|ano|wata(?:yuq|yoq|niyuq|niyoq)?)\b"
 )
 _AGE_FIELD = re.compile(
     r"\bedad\w*\W{0,3}(?:de |entre |desde |minima |min\.? |aprox\.? )?(?P<a>\d{1,2})(?:\s?(?:a|y|-|hasta|al)\s?(?P<b>\d{1,2}))?\b"
@@ -64,6 +64,8 @@ _TEACHER_BEFORE = re.compile(
 # A parent or carer describing small children ("para mis hijos de 6 y 8 años").
 _CAREGIVER_BEFORE = re.compile(
     r"\b(?:tengo|tenemos|mantener|mantengo|para|con|cuidar|cuide|cuido|atender|ensenar|ensenarle) (?:a )?(?:mis |mi |los |las |sus |su |un |una |unos |unas |dos |tres |\d )?(?:hij|bebe|nin|alumn|wawa|guagua|niet|sobrin|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
+    # "cuidado de casa y 2 niños (6 y 9 años)": a few words between the care word and the children.
+    r"|\b(?:cuidar|cuidado|cuide|cuido|atender|atencion)(?: \w+){1,4} (?:\d |dos |tres |sus |los |las )?(?:hij|bebe|nin|wawa|guagua|niet|chiquit|pequen)\w*\W{0,3}(?:de |entre )?$"
 )
 
 
@@ -112,6 +114,9 @@ def minor_age(text: str, params: Mapping[str, Any]) -> list[Span]:
         before = _CLAUSE.split(text[max(0, m.start() - 40): m.start()])[-1]
         after = _CLAUSE.split(text[m.end(): m.end() + 30])[0]
         if _NOT_AGE_AFTER.search(after) or _NOT_AGE_BEFORE.search(before):
+            continue
+        # "empresa con 15 años en Loreto": how long something has existed, not a person's age.
+        if before.endswith(" con ") and after.startswith(" en "):
             continue
         age = _num(m.group("n"))
         # "tengo un hijo de 3 años" is a parent talking about a small child, not a

@@ -230,6 +230,9 @@ class Rule:
     enabled: bool
     medium_to_high: float | None
     low_to_medium: float | None
+    # Fewer words than this: no raise. The model was trained on offers; on "hola buenas"
+    # its probability is about 0.6 (little beyond the intercept), which means nothing.
+    min_words: int = 4
 
 
 @functools.lru_cache(maxsize=2)
@@ -242,11 +245,14 @@ def load_rule(path: str | None = None) -> Rule:
             problems.append(f"{key}: must be a probability in (0, 1] or null, got {v!r}")
     if not isinstance(data.get("enabled"), bool):
         problems.append("enabled: must be true or false")
+    min_words = data.get("min_words", 4)
+    if not isinstance(min_words, int) or isinstance(min_words, bool) or min_words < 0:
+        problems.append(f"min_words: must be a whole number >= 0, got {min_words!r}")
     if problems:
         from bot.screening.catalog import CatalogError
 
         raise CatalogError(str(path or CONFIG_FILE), problems)
-    return Rule(data["enabled"], data.get("medium_to_high"), data.get("low_to_medium"))
+    return Rule(data["enabled"], data.get("medium_to_high"), data.get("low_to_medium"), min_words)
 
 
 def combine(level: str, p: float, rule: Rule) -> str:
@@ -264,7 +270,7 @@ def apply(result: "ScreenResult", plain_text: str, rule: Rule | None = None,
     rule = rule or load_rule()
     model = model or load_model()
     p = model.probability_plain(plain_text) if plain_text.strip() else 0.0
-    new = combine(result.risk, p, rule)
+    new = combine(result.risk, p, rule) if len(plain_text.split()) >= rule.min_words else result.risk
     info = {"score": round(p, 3), "raised": new != result.risk}
     if info["raised"]:
         info["from"] = result.risk

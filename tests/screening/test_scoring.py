@@ -139,3 +139,20 @@ def test_young_women_sought_for_a_hotspot_with_travel_is_high_but_not_with_a_con
     assert screen("Se busca señorita para tienda en Puerto Maldonado, contrato en planilla").risk != "high"
     # "urgente" in an advert is not a departure: not enough for the rule
     assert screen("Buscamos chicas para cajeras en minimarket de Juliaca, urgente").risk != "high"
+
+
+def test_a_bar_job_in_a_hotspot_is_high_unless_the_advert_is_formal():
+    assert "nightlife_in_hotspot" in screen("Karaoke en Juliaca busca chicas para atender").rules
+    assert screen("Karaoke en Juliaca busca chicas para atender").risk == "high"
+    # A local cashier on planilla in the same town: verify (medium), not high.
+    r = screen("Karaoke en Juliaca busca cajera, planilla, 800 soles, dejar CV en Jr. Moquegua")
+    assert r.risk == "medium" and not r.rules
+    # Travel still makes it high, formal or not.
+    r = screen("Karaoke en Juliaca busca anfitrionas de Cusco, planilla, pasajes pagados")
+    assert r.risk == "high" and "nightlife_away_from_home" in r.rules
+
+
+def test_a_company_paying_for_the_medical_exam_is_not_a_fee():
+    r = screen("Contrato, planilla, examen medico pre-ocupacional pagado por la empresa, traslado a cargo de la empresa")
+    assert "agency_fee" not in r.ids
+    assert "agency_fee" in screen("examen medico obligatorio en nuestra clinica asociada s/ 250").ids
