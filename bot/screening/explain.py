@@ -99,7 +99,15 @@ def explain(result: ScreenResult, lang: str | None = None, values: Mapping[str, 
     bubbles.append(_fill(head, vals))
     if result.learned and result.learned.get("raised"):
         # The level came from the learned score, not from the signs: say so plainly.
-        bubbles.append(t("learned_raised"))
+        raised = t("learned_raised")
+        words = result.learned.get("words") or []
+        if words:
+            extra = t("learned_words", words=", ".join(f"«{w}»" for w in words))
+            if len(raised) + 1 + len(extra) <= MAX_BUBBLE:
+                raised, extra = raised + " " + extra, ""
+        else:
+            extra = ""
+        bubbles.extend(b for b in (raised, extra) if b)
 
     lines = []
     for ind in result.indicators[:MAX_REASONS]:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import sys
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -33,6 +34,7 @@ from bot.screening.normalize import plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.screening.screener import ScreenResult
+    from bot.screening.normalize import Normalized
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -119,6 +121,30 @@ class Model:
             dot += v * w
             norm2 += v * v
         return self.intercept + dot / math.sqrt(norm2)
+
+    def word_contributions(self, text: str) -> list[tuple[int, int, float]]:
+        """(start, end, share of the raw score) for each word of a *plain* text.
+
+        char_wb n-grams never cross words, so the score splits exactly into words; an
+        n-gram found in several words is shared among them.
+        """
+        lo, hi = self.ngram_range
+        feats = self.features
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        per_word = [[g for g in ngrams(text[a:b], lo, hi) if g in feats] for a, b in spans]
+        counts: dict[str, int] = {}
+        for grams in per_word:
+            for g in grams:
+                counts[g] = counts.get(g, 0) + 1
+        if not counts:
+            return []
+        values = {g: (1.0 + math.log(c)) * feats[g][0] for g, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        out = []
+        for (a, b), grams in zip(spans, per_word):
+            share = sum(values[g] * feats[g][1] / counts[g] for g in grams) / norm
+            out.append((a, b, share))
+        return out
 
     def probability_plain(self, text: str) -> float:
         z = self.decision(text)
@@ -264,9 +290,33 @@ def combine(level: str, p: float, rule: Rule) -> str:
     return level
 
 
+MAX_WORDS_SHOWN = 3
+# Function words the model may lean on (the training offers' style) but that tell a
+# person nothing; they are not shown.
+_NOT_SHOWN = frozenset("""hay que una uno unos unas los las del por para con sin muy mas pero como esta este
+estas estos son ese esa eso ella ellos nos les mis tus sus tiene dice dijo me te se mi tu su
+huk kan kanki chay kay chaymi kaymi""".split())
+
+
+def top_words(model: Model, plain_text: str, norm: "Normalized | None" = None,
+              limit: int = MAX_WORDS_SHOWN) -> list[str]:
+    """The words that pushed the score up most, in the person's own spelling when `norm` is given."""
+    best: dict[str, tuple[float, int, int]] = {}
+    for a, b, share in model.word_contributions(plain_text):
+        word = plain_text[a:b]
+        if share > 0 and len(word) > 2 and word not in _NOT_SHOWN and (word not in best or share > best[word][0]):
+            best[word] = (share, a, b)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+    return [norm.quote(a, b, 30) if norm is not None else w for w, (_, a, b) in ranked]
+
+
 def apply(result: "ScreenResult", plain_text: str, rule: Rule | None = None,
-          model: Model | None = None) -> "ScreenResult":
-    """Add the learned score to a ScreenResult and raise its level if the rule says so."""
+          model: Model | None = None, norm: "Normalized | None" = None) -> "ScreenResult":
+    """Add the learned score to a ScreenResult and raise its level if the rule says so.
+
+    When it raises, `learned["words"]` names the words that weighed most: the model gives
+    no reason, but the person can see what it reacted to.
+    """
     rule = rule or load_rule()
     model = model or load_model()
     p = model.probability_plain(plain_text) if plain_text.strip() else 0.0
@@ -274,6 +324,7 @@ def apply(result: "ScreenResult", plain_text: str, rule: Rule | None = None,
     info = {"score": round(p, 3), "raised": new != result.risk}
     if info["raised"]:
         info["from"] = result.risk
+        info["words"] = top_words(model, plain_text, norm)
     return replace(result, risk=new, learned=info, offer_case=new == "high",
                    ask_questions=new != "high" and not result.danger_now)
 

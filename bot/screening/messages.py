@@ -15,10 +15,11 @@ MESSAGES_FILE = DATA_DIR / "messages.yml"
 # explain() fills in itself.
 ALLOWED_PLACEHOLDERS = frozenset({
     "police_number", "hotline_label", "hotline_number", "abroad_label", "violence_line_number",
-    "reason", "label", "evidence",
+    "reason", "label", "evidence", "words",
 })
 _SINGLE = ("main_reason", "reasons_title", "reason_line", "answer_evidence", "danger_now",
-           "case_offer", "operator", "advice_title", "questions_intro", "learned_raised")
+           "case_offer", "operator", "advice_title", "questions_intro", "learned_raised",
+           "learned_words")
 
 
 @dataclass(frozen=True)

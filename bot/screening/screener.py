@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from bot.screening.catalog import Catalog, Rule, load_catalog
 from bot.screening.match import find_hits
-from bot.screening.normalize import normalize, shorten
+from bot.screening.normalize import Normalized, normalize, shorten
 
 MAX_CHARS = 20_000          # longer input is cut: adverts are a few thousand characters
 EVIDENCE_CHARS = 80
@@ -169,7 +169,7 @@ def text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Ind
     return found, lang, truncated
 
 
-def _text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Indicator], str, bool, str]:
+def _text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[Indicator], str, bool, Normalized]:
     catalog = catalog or default_catalog()
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -184,10 +184,10 @@ def _text_indicators(text: str, catalog: Catalog | None = None) -> tuple[list[In
         weight = max(ind.group_weight(g) for g in hit.groups) if ind.weight > 0 else min(
             ind.group_weight(g) for g in hit.groups)
         found.append(Indicator(hit.id, evidence, weight, "text", hit.groups))
-    return found, guess_lang(norm.text), truncated, norm.text
+    return found, guess_lang(norm.text), truncated, norm
 
 
-def _with_learned(result: ScreenResult, plain_text: str, learned: bool | None) -> ScreenResult:
+def _with_learned(result: ScreenResult, norm: Normalized, learned: bool | None) -> ScreenResult:
     """Apply the learned score when asked (True), or when learned.yml enables it (None)."""
     if learned is False:
         return result
@@ -196,7 +196,7 @@ def _with_learned(result: ScreenResult, plain_text: str, learned: bool | None) -
     rule = lm.load_rule()
     if learned is None and not rule.enabled:
         return result
-    return lm.apply(result, plain_text, rule)
+    return lm.apply(result, norm.text, rule, norm=norm)
 
 
 def screen(text: str, *, lang: str | None = None, catalog: Catalog | None = None,
@@ -207,9 +207,9 @@ def screen(text: str, *, lang: str | None = None, catalog: Catalog | None = None
     True applies the learned score's rule even when it is disabled in learned.yml.
     """
     catalog = catalog or default_catalog()
-    found, guessed, truncated, plain_text = _text_indicators(text, catalog)
+    found, guessed, truncated, norm = _text_indicators(text, catalog)
     result = score_indicators(found, catalog, lang=lang or guessed, truncated=truncated)
-    return _with_learned(result, plain_text, learned)
+    return _with_learned(result, norm, learned)
 
 
 def screen_with_answers(text: str, answers: Mapping[str, Any] | None, *, lang: str | None = None,
@@ -218,9 +218,9 @@ def screen_with_answers(text: str, answers: Mapping[str, Any] | None, *, lang: s
     from bot.screening.questions import indicators_from_answers
 
     catalog = catalog or default_catalog()
-    found, guessed, truncated, plain_text = _text_indicators(text or "", catalog)
+    found, guessed, truncated, norm = _text_indicators(text or "", catalog)
     from_answers = indicators_from_answers(answers or {}, catalog=catalog)
     if not (text or "").strip() and lang is None:
         guessed = "es"
     result = score_indicators([*found, *from_answers], catalog, lang=lang or guessed, truncated=truncated)
-    return _with_learned(result, plain_text, learned)
+    return _with_learned(result, norm, learned)

@@ -120,7 +120,8 @@ def test_json_field(capsys):
     assert set(data["learned"]) == {"score", "raised"}
     assert 0.0 <= data["learned"]["score"] <= 1.0 and data["learned"]["raised"] is False
     up = lm.apply(screen("Trabajo en una tienda", learned=False), plain("Trabajo en una tienda"), RAISE_ALL)
-    assert up.to_dict()["learned"] == {"score": up.learned["score"], "raised": True, "from": "low"}
+    assert up.to_dict()["learned"] == {"score": up.learned["score"], "raised": True, "from": "low",
+                                       "words": up.learned["words"]}
 
 
 def test_disabled_means_patterns_alone(monkeypatch):
@@ -169,3 +170,25 @@ def test_shipped_config_loads():
 def test_model_cli(capsys):
     assert lm.main(["score", "Se busca señoritas, pasajes pagados a Mazuko"]) == 0
     assert 0.0 <= float(capsys.readouterr().out) <= 1.0
+
+
+def test_word_shares_add_up_to_the_score():
+    model = lm.load_model()
+    for text in DEV_TEXTS[:200]:
+        p = plain(text)
+        shares = model.word_contributions(p)
+        assert abs(model.intercept + sum(s for _, _, s in shares) - model.decision(p)) < 1e-9
+
+
+def test_a_raise_names_the_words_in_the_persons_spelling():
+    text = "Hay una señora que anda por la comunidad llevando NIÑOS a Cusco para que vendan caramelos"
+    up = lm.apply(screen(text, learned=False), plain(text), RAISE_ALL)
+    words = up.learned["words"]
+    assert 1 <= len(words) <= lm.MAX_WORDS_SHOWN and all(w in plain(text) for w in words)   # no norm: plain form
+    assert "hay" not in [w.lower() for w in words]   # function words are not shown
+    raised = screen(text)   # with the shipped rule, if it raises, the words are in the person's spelling
+    if raised.learned["raised"]:
+        assert all(w in text for w in raised.learned["words"])
+        bubbles = explain(raised, "es")
+        assert any("«" + raised.learned["words"][0] + "»" in b for b in bubbles)
+    assert "words" not in screen("Vendo pasajes a Cusco, consulta por inbox").learned
