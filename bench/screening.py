@@ -209,6 +209,7 @@ FRESH_COMMITS = {
     "offers_dev7.jsonl": "eab925120a87a165e91d2502b23a732a8faf646d",
     "offers_dev8.jsonl": "47737bbea7400e0c84e37c341eb8341fcd72cd16",
     "offers_dev9.jsonl": "88ac7415ab37bddbb01e1538da3de404c874bc89",
+    "offers_dev10.jsonl": "e8fd74d3466e8b5f0af3c64a1bf51ae55d6152fd",
 }
 GRID = [round(0.05 * k, 2) for k in range(1, 20)]
 CV_MAX_FALSE_ALARM = 0.03

@@ -215,6 +215,22 @@ def _period(text: str, start: int, end: int) -> str | None:
     return None
 
 
+# The nearest money word before an amount says what it is: a cost the worker pays
+# ("paga examen médico, curso y visa (aprox. S/2,500)") or pay ("sueldo S/ 2,500").
+_COST_OR_PAY = re.compile(
+    r"\b(?P<cost>costo|costos|cuesta|cuestan|costara|inversion|precio|tarifa|cobr\w+|paga examen|"
+    r"el postulante paga|usted paga|pagas tu|pagar tu|derecho de|inscripcion|tramite|visa|pasaje)\b"
+    r"|\b(?P<pay>sueldo\w*|salario\w*|remuneracion\w*|gana\w*|ingreso\w*|pago mensual|te pagan|pagamos|paga(?:n)? (?:desde|hasta|de))\b"
+)
+
+
+def _is_cost(text: str, start: int) -> bool:
+    last = None
+    for m in _COST_OR_PAY.finditer(text, max(0, start - 60), start):
+        last = m
+    return last is not None and last.group("cost") is not None
+
+
 def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
     """Pay stated at or above `monthly_threshold_pen` soles a month, whatever the unit."""
     threshold = float(params.get("monthly_threshold_pen", 2500))
@@ -230,6 +246,8 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
             if any(s <= span[0] < e for s, e in seen):
                 continue
             seen.append(span)
+            if _is_cost(text, span[0]):
+                continue
             value = _amount(m) * (usd if _is_usd(m) else eur if _is_eur(m) else 1.0)
             period = _period(text, m.start(), m.end())
             if period is None:

@@ -25,7 +25,7 @@ CASES = {
     "travel_paid": (
         ["pasajes pagados", "viaje pagado!!", "te pagamos el pasaje", "el pasaje lo adelantamos", "te pagamos el bus",
          "incluye traslado", "pasajeykita pagasaqku", "pasaje y hotel pagado",
-         "el pasaje ella lo pone"],
+         "el pasaje ella lo pone", "Viaje todo pagado"],
         ["no pagamos pasajes", "el pasaje lo pagas tú", "vendo pasajes a Cusco"],
     ),
     "debt": (
@@ -38,7 +38,8 @@ CASES = {
          "si no cumplen la cuota se les descuenta de la comida", "después se descuentan de lo que ganes",
          "primero pague lo que gastó en traerme",
          "la agencia te presta el dinero del viaje", "manuykita llamk'aspa pagakunki",
-         "primer sueldomanta descuentanku"],
+         "primer sueldomanta descuentanku", "el costo del paso son 300 soles q se descuenta de tu primera semana",
+         "chaymi deuda wiñachkan"],
         ["tengo deudas y busco trabajo", "gestores de cobranza para recuperar deudas",
          "las tardanzas se descuentan del sueldo", "se descuenta AFP del sueldo", "trabajo en el Manu como guía"],
     ),
@@ -80,12 +81,13 @@ CASES = {
     ),
     "sector_nightlife": (
         ["damas de compañía", "anfitrionas para night club", "karaoke en Juliaca", "trabajo en bar",
+         "trabajar en una disco recibiendo entradas",
          "acompañar a los clientes", "modelo webcam", "eventos privados",
          "chicas para masajes", "barpi llamk'aq sipasta", "atención VIP",
          "chicas para restobar", "centro nocturno", "impulsadoras para un club",
          "conversar con señores por videollamada"],
         ["bar de jugos en el mercado", "bartender para el bar del hotel", "anfitrionas para eventos corporativos",
-         "acompañante de adulto mayor", "barra de cocina", "bar-cafetería de la universidad"],
+         "acompañante de adulto mayor", "barra de cocina", "bar-cafetería de la universidad", "vendo disco duro externo"],
     ),
     "sector_extractive": (
         ["trabajo en minería", "campamento minero", "aserradero", "recolección de castaña", "minapi llamk'ay"],
@@ -97,7 +99,8 @@ CASES = {
         ["trabajo desde casa vendiendo por catálogo", "Oye ñaña, me ofrecen chamba"],  # ñaña (sister) -> "nana" in plain form
     ),
     "risk_destination": (
-        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "Mazukupi", "La Rinconada", "Puerto Maldonadoman", "Juliacapi"],
+        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "Mazukupi", "La Rinconada", "Puerto Maldonadoman", "Juliacapi",
+         "chamba facil en Llochegua"],
         ["Maldonado es mi apellido", "Lima, Cusco y Arequipa"],
     ),
     "abroad": (
@@ -107,14 +110,15 @@ CASES = {
     "abroad_irregular": (
         ["no necesitas pasaporte", "pasamos por trocha", "cruzamos la frontera de noche",
          "viajas con visa de turista para trabajar", "mana pasaporte necesitakunchu",
-         "Viajas como turista y allá te regularizamos con contrato",
+         "Viajas como turista y allá te regularizamos con contrato", "trochantam pasachisqaykichik",
          "no es necesario que tengan papeles", "los pasamos por Desaguadero de noche",
          "te conseguimos papeles allá", "no necesitas DNI ni permiso de tus papás"],
         ["pasaporte vigente obligatorio", "frontera con Bolivia"],
     ),
     "secrecy": (
         ["no le cuentes a tu familia", "que nadie se entere", "q nadie sepa", "borra los mensajes",
-         "ama mamaykiman willankichu", "mana willanaykichu", "pakallapi"],
+         "ama mamaykiman willankichu", "mana willanaykichu", "pakallapi",
+         "me dijo q a mi mama le diga q es en una tienda de zapatillas"],
         ["cuéntale a tu familia", "mana willawankuchu imapas"],
     ),
     "no_office_contact": (
@@ -126,6 +130,7 @@ CASES = {
         ["le pagamos a tus papás", "tu mamá recibirá un adelanto", "le va a mandar plata a mi mama",
          "tayta mamaykiman qullqita qusaqku", "le ofrecieron a mis papás 2 mil soles",
          "mándame a tu hijo a la chacra, yo le doy techo y te mando 200 soles cada mes",
+         "Adelanto de S/1000 para tu familia al embarcar",
          "qullqitam qusaqku niwanku", "mi papá dice que un señor me va a llevar a Lima y que ya le dio plata",
          "yo le doy una plata a tu familia"],
         ["ayudo a mi mamá en su tienda", "mi papá me dio permiso",
@@ -142,6 +147,7 @@ CASES = {
          "costo del trámite S/ 800", "agenciaman 300 solesta pagasqayki",
          "Costo del programa: US$ 1,800", "separa tu cupo con US$ 500",
          "examen medico obligatorio en nuestra clinica asociada s/ 250",
+         "Inversión total 3.500 dólares, 50% al inscribirte",
          "piden 500 dólares para la visa",
          "debo pagar 200 dólares a la persona que me consigue el trabajo"],
         ["no cobramos inscripción", "la inscripción no tiene costo", "capacitación pagada",
@@ -177,6 +183,7 @@ CASES = {
     ),
     "wages_withheld": (
         ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu",
+         "el resto se liquida al retorno",
          "pagan al terminar la campaña", "ni te pagamos nada",
          "nos tienen trabajando sin pago", "pagamos al salir", "mana pagasunkichu", "me bota sin pagarme",
          "ya van 3 meses y no me dan nada", "manataq qullqita pagapunchu"],
@@ -184,7 +191,8 @@ CASES = {
     ),
     "isolation": (["no podrás usar celular", "me quitaron el celular", "allá no tendrás celular",
                    "no me deja tener celular",
-                   "celularniytam qichuwanku", "que no llamen a la familia hasta que esten instaladas"],
+                   "celularniytam qichuwanku", "que no llamen a la familia hasta que esten instaladas",
+                   "Sales mañana y no lleves celular", "no hay bote para volver", "Bote mana kanchu kutimunanpaq"],
                   ["celular de la empresa", "no puedes usar el celular durante el turno",
                    "llama a tu familia cuando llegues"]),
     "appearance_photos": (
@@ -192,7 +200,8 @@ CASES = {
         ["buena presencia", "foto tamaño carnet"],
     ),
     "vague_job": (
-        ["te explicamos todo al llegar", "el sueldo me lo explican cuando llegue", "me engañaron"],
+        ["te explicamos todo al llegar", "el sueldo me lo explican cuando llegue", "me engañaron",
+         "Sales mañana, no preguntes mucho", "'ama imatapas tapukunkichu' nin"],
         ["te explicamos las funciones en la entrevista"],
     ),
     "agency_involved": (["agencia de empleos", "la agencia me ofrece trabajo"], ["agencia de viajes"]),
@@ -206,7 +215,7 @@ CASES = {
                         ["mi amiga trabaja en un banco"]),
     "young_women_sought": (
         ["se buscan señoritas", "buscamos chicas para atender", "trabajo en Mazuko para chicas",
-         "sipaskunata maskanku"],
+         "sipaskunata maskanku", "18 a 22 años, soltera sin hijos"],
         ["no buscamos chicas menores", "mis hijas son señoritas", "señoritas y jóvenes: curso gratuito"],
     ),
     "formal_ruc": (["RUC 20601234567"], ["RUC en trámite"]),

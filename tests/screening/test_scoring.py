@@ -156,3 +156,9 @@ def test_a_company_paying_for_the_medical_exam_is_not_a_fee():
     r = screen("Contrato, planilla, examen medico pre-ocupacional pagado por la empresa, traslado a cargo de la empresa")
     assert "agency_fee" not in r.ids
     assert "agency_fee" in screen("examen medico obligatorio en nuestra clinica asociada s/ 250").ids
+
+
+def test_a_cost_the_worker_pays_is_not_read_as_pay():
+    r = screen("Ayudantes de cocina. El postulante paga examen médico, curso y visa (aprox. S/2,500).")
+    assert "pay_too_good" not in r.ids
+    assert "pay_too_good" in screen("Se necesita meseras sin experiencia, pasaje 100 soles, sueldo 3500").ids
