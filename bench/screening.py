@@ -210,6 +210,7 @@ FRESH_COMMITS = {
     "offers_dev8.jsonl": "47737bbea7400e0c84e37c341eb8341fcd72cd16",
     "offers_dev9.jsonl": "88ac7415ab37bddbb01e1538da3de404c874bc89",
     "offers_dev10.jsonl": "e8fd74d3466e8b5f0af3c64a1bf51ae55d6152fd",
+    "offers_dev11.jsonl": "55169f2788d93ad1f5b6c6050697eab56502b00a",
 }
 GRID = [round(0.05 * k, 2) for k in range(1, 20)]
 CV_MAX_FALSE_ALARM = 0.03

@@ -39,7 +39,7 @@ _RELATIVE_AGE = re.compile(
     r"\b(?:hermana|hermano|hermanita|hermanito|hija|hijo|prima|primo|sobrina|sobrino|nieta|nieto|chica|chico|amiga|amigo|enamorada|nana|vecina|vecino)(?: menor)? de (?P<n>\d{1,2})(?=\s?(?:$|[.,;!?)]|y\b|se\b|la\b|lo\b|le\b|que\b|quiere|va\b|vaya|viaje|trabaje|fue\b|ya\b|esta\b|tiene\b|a\b|con\b|para\b|en\b|le\b))"
 )
 _QU_AGE = re.compile(
-    r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
+    r"\b(?P<n>\d{1,2})\s?(?:wata|anos|ano)(?:lla)?(?:yuq|yoq|niyuq|niyoq|yuqmi|yoqmi|niyuqmi|niyoqmi)\w*"
     r"|\b(?P<m>\d{1,2})\s?wata\w* (?:kani|kanki|kan|kachkani|kachkan|kanku)\b"
 )
 # "chicos de 14 a 17 para vender": a range right after a word for people, without "años".
