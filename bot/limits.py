@@ -93,12 +93,12 @@ class _Shared:
     def redis_key(self, key: str) -> str:
         return f"{self.key_prefix()}:{pseudonym(f'limit:{self.name}', key)}"
 
-    def _redis(self):
-        """The Redis client, or None: not configured, unnamed limit, or backing off after an error."""
+    def _redis_url(self) -> str | None:
+        """None when this limit stays in memory: no REDIS_URL, no name, or backing off after an error."""
         url = get_settings().redis_url
         if not url or not self.name or time.monotonic() < self._down_until:
             return None
-        return _client(url)
+        return url
 
     def _failed(self, exc: Exception) -> None:
         now = time.monotonic()
@@ -111,14 +111,14 @@ class _Shared:
 
     def _try(self, use):
         """use(client)'s result, or None when Redis is not to be used or failed."""
-        client = self._redis()
-        if client is None:
+        url = self._redis_url()
+        if url is None:
             return None
         import redis
 
         try:
-            return use(client)
-        except redis.RedisError as exc:
+            return use(_client(url))
+        except (redis.RedisError, ValueError) as exc:   # ValueError: a malformed REDIS_URL
             self._failed(exc)
             return None
 

@@ -146,3 +146,24 @@ def test_without_redis_url_a_named_limit_stays_in_memory(no_redis):
     one = RateLimiter(per_minute=60, burst=1, name="aula-send")
     two = RateLimiter(per_minute=60, burst=1, name="aula-send")
     assert one.allow(ADDRESS, now=0.0)[0] and two.allow(ADDRESS, now=0.0)[0]    # each process its own
+
+
+def test_a_malformed_redis_url_also_falls_back_to_memory(caplog):
+    import logging
+    import os
+
+    from bot.config import reset_settings
+
+    before = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = "127.0.0.1:6379"     # no scheme: redis-py refuses it
+    reset_settings()
+    try:
+        limit = RateLimiter(per_minute=60, burst=1, name="aula-send")
+        with caplog.at_level(logging.WARNING, logger="bot.limits"):
+            assert [limit.allow(ADDRESS, now=0.0)[0] for _ in range(2)] == [True, False]
+        assert "ValueError" in caplog.text
+    finally:
+        os.environ.pop("REDIS_URL")
+        if before is not None:
+            os.environ["REDIS_URL"] = before
+        reset_settings()
