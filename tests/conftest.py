@@ -2,7 +2,10 @@
 
 The database backend comes from WILLAKUY_TEST_DB: "sqlite" (default) or "postgresql".
 `make test` runs the suite on SQLite, then the database-touching tests again on
-PostgreSQL. Each run gets a fresh database and its own var/ folder (keys, files).
+PostgreSQL with REDIS_URL set (shared limits, Rasa's lock store). Each run gets a fresh
+database and its own var/ folder (keys, files). Tests that need Redis take the
+``redis_url`` fixture: REDIS_URL, else WILLAKUY_TEST_REDIS_URL (default database 15 on
+127.0.0.1:6379); they skip when it does not answer.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import secrets
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BACKEND = os.environ.get("WILLAKUY_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("WILLAKUY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_TEST_URL = os.environ.get("WILLAKUY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
 
@@ -113,6 +118,52 @@ def db(database_url):
 @pytest.fixture()
 def unique() -> str:
     return secrets.token_hex(4)
+
+
+def _set_redis_url(url: str | None) -> None:
+    from bot.config import reset_settings
+
+    if url:
+        os.environ["REDIS_URL"] = url
+    else:
+        os.environ.pop("REDIS_URL", None)
+    reset_settings()
+
+
+@pytest.fixture()
+def redis_url() -> str:
+    """REDIS_URL pointing at a Redis that answers, for this test; skip when there is none."""
+    import redis
+
+    before = os.environ.get("REDIS_URL")
+    url = before or REDIS_TEST_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        where = urlsplit(url)   # host and port only: the URL may hold a password
+        pytest.skip(f"Redis does not answer at {where.hostname}:{where.port or 6379} ({type(exc).__name__}); "
+                    "start it (README, 'Tests') or set WILLAKUY_TEST_REDIS_URL")
+    _set_redis_url(url)
+    yield url
+    _set_redis_url(before)
+
+
+@pytest.fixture()
+def redis_down() -> str:
+    """REDIS_URL pointing at a port where nothing listens (Redis configured but unreachable)."""
+    before = os.environ.get("REDIS_URL")
+    _set_redis_url("redis://127.0.0.1:1/0")
+    yield "redis://127.0.0.1:1/0"
+    _set_redis_url(before)
+
+
+@pytest.fixture()
+def no_redis() -> None:
+    """No REDIS_URL for this test, whatever the pass sets (the embedded default)."""
+    before = os.environ.get("REDIS_URL")
+    _set_redis_url(None)
+    yield
+    _set_redis_url(before)
 
 
 DB_FIXTURES = {"database_url", "empty_database_url", "stack"}

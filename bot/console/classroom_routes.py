@@ -225,7 +225,7 @@ def student_chat(request: Request, code: str):
 
 
 # Thirty students answering together come from one school address: stop floods, not a class.
-STUDENT_CHAT_LIMIT = RateLimiter(per_minute=300, burst=120)
+STUDENT_CHAT_LIMIT = RateLimiter(per_minute=300, burst=120, name="aula-send")
 
 
 @router.post("/aula/send")
