@@ -268,7 +268,7 @@ class ChannelDedup(Base):
     payload = Column(EncryptedText, nullable=True)
     # When it was received, or last taken over by a recovery (a lease: younger rows are left alone).
     received_at = Column(UTCDateTime, nullable=True)
-    attempts = Column(Integer, nullable=False, default=0, server_default="0")  # recoveries so far
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")  # processing runs started
 
     # Only pending rows are indexed: the recovery query stays cheap however many finished
     # rows wait for expiry.
