@@ -109,8 +109,9 @@ def claim_stale(prefix: str, *, grace: timedelta = GRACE, skip: Collection[str] 
     """Take pending rows whose key starts with ``prefix`` and nobody has touched for ``grace``.
 
     Oldest first (a conversation's messages keep their order). The claim is a conditional
-    UPDATE on the attempts seen, so of two replicas racing for a row one gets it; it also
-    moves ``received_at`` to now, which keeps other replicas off while this one works.
+    UPDATE on the attempts seen and the row still being stale, so of two replicas racing
+    for a row one gets it; it also moves ``received_at`` to now, which keeps other
+    replicas off while this one works.
     Rows whose ``max_attempts`` runs all failed to finish are given up instead.
     """
     now = utcnow()
@@ -129,8 +130,9 @@ def claim_stale(prefix: str, *, grace: timedelta = GRACE, skip: Collection[str] 
             continue  # still queued in this process
         if len(claims) >= limit:
             break
-        taken = ChannelDedup.id == row_id, ChannelDedup.attempts == seen, ChannelDedup.payload.is_not(None), \
-            ChannelDedup.received_at < cutoff
+        # Still as seen: nobody claimed, finished or renewed it since the SELECT.
+        taken = (ChannelDedup.id == row_id, ChannelDedup.attempts == seen, ChannelDedup.payload.is_not(None),
+                 ChannelDedup.received_at < cutoff)
         if seen >= max_attempts:
             if _update(taken, payload=None):
                 _given_up(full_key, f"unfinished after {seen} attempts")
