@@ -52,6 +52,8 @@ class Settings:
     # Where students' phones reach the console (the classroom QR code); empty: the URL the teacher used.
     console_public_url: str = ""
     classroom_modules_dir: Path = PROJECT_ROOT / "bot" / "classroom" / "modules"
+    # How long a webhook's message may stay unfinished before another replica takes it over.
+    inbound_grace_seconds: int = 120
 
     @property
     def is_production(self) -> bool:
@@ -144,6 +146,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if k.strip()
     )
     rasa_port = _int(env, "RASA_PORT", 5005)
+    grace = _int(env, "WILLAKUY_INBOUND_GRACE_SECONDS", 120)
+    if grace < 10:
+        # Leases are renewed every grace/2: much shorter and a busy replica's work looks abandoned.
+        raise ConfigError(f"WILLAKUY_INBOUND_GRACE_SECONDS must be at least 10, got {grace}")
     console_host = env.get("CONSOLE_HOST", "127.0.0.1")
     return Settings(
         env=mode,
@@ -169,6 +175,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         extra={k: v for k, v in env.items() if k.startswith(("TWILIO_", "TELEGRAM_"))},
         console_public_url=env.get("WILLAKUY_CONSOLE_PUBLIC_URL", "").rstrip("/"),
         classroom_modules_dir=Path(env.get("WILLAKUY_CLASSROOM_MODULES") or PROJECT_ROOT / "bot" / "classroom" / "modules"),
+        inbound_grace_seconds=grace,
     )
 
 

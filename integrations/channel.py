@@ -1,15 +1,19 @@
 """What every Willakuy channel does with a webhook, once it has authenticated and parsed it.
 
-Order of work for one message: de-duplicate (durable, in the database) -> acknowledge
-the provider -> in the background, in the conversation's order: remember the reply
-address, update the conversation's channel state, answer keywords, media and options
-on the spot, otherwise hand the text to Rasa and send what it says through the outbox.
+Order of work for one message: de-duplicate and journal it (durable, in the database)
+-> acknowledge the provider -> in the background, in the conversation's order: remember
+the reply address, update the conversation's channel state, answer keywords, media and
+options on the spot, otherwise hand the text to Rasa and send what it says through the
+outbox -> mark the journal entry done. Entries a dead process left unfinished are
+queued again by ``recover`` (see integrations.dedup).
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -33,6 +37,7 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # default executor, a webhook answer could wait for a slot while replies are written.
 _ACK_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="willakuy-ack")
 ACK_BUDGET = 0.2  # seconds the answer may wait for the de-duplication row
+RECOVER_BATCH = 100  # journaled messages taken over per channel and pass
 
 
 class WebhookInput(InputChannel):
@@ -83,6 +88,8 @@ class WebhookInput(InputChannel):
             return await self.receive(request, on_new_message)
 
         self.add_routes(bp)
+        if self.enabled:
+            self.runtime.add_recovery(self.channel, lambda: self.recover(on_new_message))
 
         @bp.listener("after_server_start")
         async def _start(app, loop) -> None:
@@ -113,33 +120,94 @@ class WebhookInput(InputChannel):
         if self.runtime.queue.full:
             return "busy"
         conversation = addresses.conversation_id(self.channel, message.user_id)
+        # The message goes into the same row: once the provider has its answer, that row is
+        # the only copy (encrypted; processed again by a recovery if this process dies).
         verdict = asyncio.get_running_loop().run_in_executor(
-            _ACK_THREADS, dedup.first_time, self.channel, self.dedup_id(message))
+            _ACK_THREADS, lambda: dedup.first_time(self.channel, self.dedup_id(message),
+                                                   payload=kinds.dumps(message)))
         try:
             first = await asyncio.wait_for(asyncio.shield(verdict), ACK_BUDGET)
         except asyncio.TimeoutError:
-            self.runtime.queue.submit(conversation, lambda: self._when_new(verdict, conversation, message,
-                                                                           on_new_message))
+            self._submit(conversation, message, lambda: self._when_new(verdict, conversation, message,
+                                                                      on_new_message))
             return "queued"
         if not first:
             logger.info("%s delivery %s already handled", self.channel, short(message.external_id))
             return "duplicate"
-        self.runtime.queue.submit(conversation, lambda: self.process(conversation, message, on_new_message))
+        self._submit(conversation, message, lambda: self.process(conversation, message, on_new_message))
         return "queued"
 
     async def _when_new(self, verdict: asyncio.Future, conversation: str, message: Inbound,
-                        on_new_message: OnNewMessage) -> None:
+                        on_new_message: OnNewMessage) -> bool:
         try:
             first = await verdict
         except SQLAlchemyError as exc:
             logger.error("%s delivery %s could not be de-duplicated (%s); dropped", self.channel,
                          short(message.external_id), type(exc).__name__)
-            return
+            return False
         if first:
             await self.process(conversation, message, on_new_message)
+        return first  # a re-delivery's journal entry belongs to the first delivery
+
+    def _submit(self, conversation: str, message: Inbound, run: Callable[[], Awaitable[Any]],
+                attempts: int = 1) -> None:
+        journal_key = dedup.key(self.channel, self.dedup_id(message))
+        self.runtime.inflight[journal_key] += 1
+        self.runtime.queue.submit(conversation, lambda: self._journaled(journal_key, attempts, run))
+
+    async def _journaled(self, journal_key: str, attempts: int, run: Callable[[], Awaitable[Any]]) -> None:
+        """Run one message's processing; its journal entry is done when it returns.
+
+        When it raises, the entry stays and a recovery tries again after the grace period;
+        the ``dedup.MAX_ATTEMPTS``-th failure gives up (the queue logs the exception's type).
+        """
+        try:
+            try:
+                finished = await run()
+            except Exception:
+                if attempts >= dedup.MAX_ATTEMPTS:
+                    await asyncio.to_thread(dedup.give_up, journal_key, f"failed {attempts} times")
+                raise
+            if finished is not False:
+                try:
+                    await asyncio.to_thread(dedup.done, journal_key)
+                except SQLAlchemyError as exc:
+                    # Left pending: a recovery will process the message again (one repeated answer).
+                    logger.error("%s journal entry %s not marked done (%s)", self.channel, short(journal_key),
+                                 type(exc).__name__)
+        finally:
+            self.runtime.inflight[journal_key] -= 1
+            if self.runtime.inflight[journal_key] <= 0:
+                del self.runtime.inflight[journal_key]
+
+    async def recover(self, on_new_message: OnNewMessage) -> int:
+        """Queue again this channel's journaled messages that nobody finished; returns how many."""
+        room = min(RECOVER_BATCH, self.runtime.queue.max_pending - self.runtime.queue.pending)
+        if room <= 0:
+            return 0
+        claims = await asyncio.to_thread(
+            dedup.claim_stale, dedup.key(self.channel, self.dedup_prefix()),
+            grace=timedelta(seconds=self.runtime.recovery_grace), skip=set(self.runtime.inflight), limit=room)
+        for claim in claims:
+            try:
+                # The button's spinner is long gone: not answered again.
+                message = dataclasses.replace(kinds.loads(claim.payload), callback_id=None)
+            except (ValueError, TypeError):
+                await asyncio.to_thread(dedup.give_up, claim.key, "payload unreadable")
+                continue
+            conversation = addresses.conversation_id(self.channel, message.user_id)
+            self._submit(conversation, message,
+                         lambda c=conversation, m=message: self.process(c, m, on_new_message), claim.attempts)
+        if claims:
+            logger.info("%s: %d unfinished messages queued again", self.channel, len(claims))
+        return len(claims)
 
     def dedup_id(self, message: Inbound) -> str:
         return message.external_id
+
+    def dedup_prefix(self) -> str:
+        """What every ``dedup_id`` of this channel starts with (recovery takes only these)."""
+        return ""
 
     async def answer_button(self, message: Inbound) -> None:
         """Telegram answers the button press; other channels have nothing to answer."""

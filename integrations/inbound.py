@@ -1,7 +1,8 @@
 """A message (or event) from a person, the same shape whatever the channel."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 
 TEXT = "text"  # the person typed something
 PAYLOAD = "payload"  # a button press or a /command: the payload goes to Rasa as is
@@ -26,6 +27,19 @@ class Inbound:
     language_code: str | None = None
     media: tuple[str, ...] = ()
     callback_id: str | None = None  # Telegram: the button press to answer
+
+
+def dumps(message: Inbound) -> str:
+    """JSON for the inbound journal (encrypted at rest there: it holds text and address)."""
+    return json.dumps(asdict(message), ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(data: str) -> Inbound:
+    values = json.loads(data)
+    known = {f.name for f in fields(Inbound)}
+    values = {k: v for k, v in values.items() if k in known}  # a field dropped by a later version
+    values["media"] = tuple(values.get("media") or ())
+    return Inbound(**values)
 
 
 class BadPayload(ValueError):

@@ -4,8 +4,9 @@ Webhooks are acknowledged before the assistant has thought about the message (Tw
 wants an answer within seconds; Telegram holds back further updates while it waits), so
 the work happens here, in the Rasa server's event loop. A conversation's messages run one
 after the other, in arrival order; different conversations run concurrently up to a limit.
-What is queued here is lost if the process dies before it runs: replies already written
-to the outbox are not (see docs/channels.md).
+The queue itself is in memory; what makes a message survive the process dying before
+it ran is its journal entry in the database (integrations.dedup), which another process
+takes over after a grace period (see docs/channels.md).
 """
 from __future__ import annotations
 

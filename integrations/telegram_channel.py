@@ -55,6 +55,9 @@ class TelegramInput(WebhookInput):
         # update_id counts per bot; the bot id keeps two bots on one database apart.
         return f"{self.config.bot_id}:{message.external_id}"
 
+    def dedup_prefix(self) -> str:
+        return f"{self.config.bot_id}:"  # another bot's messages are not ours to answer
+
     async def answer_button(self, message: Inbound) -> None:
         transport = self.runtime.transport(self.channel)
         if transport is not None and message.callback_id:

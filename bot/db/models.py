@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -252,6 +253,10 @@ class ChannelDedup(Base):
 
     Shared by every Rasa replica, so a retried or duplicated webhook is answered once.
     Rows expire: providers stop retrying after hours, not weeks.
+
+    Also the inbound journal: until the message has been processed the row keeps it
+    (``payload``), so a message acknowledged by a process that then died is processed
+    by the next one (integrations.dedup).
     """
 
     __tablename__ = "channel_dedup"
@@ -259,6 +264,16 @@ class ChannelDedup(Base):
     id = Column(Integer, primary_key=True)
     key = Column(String(96), nullable=False, unique=True)  # "<channel>:<external id>"
     expires_at = Column(UTCDateTime, nullable=False, index=True)
+    # The message as JSON (text, phone number or chat id) while it waits to be processed.
+    payload = Column(EncryptedText, nullable=True)
+    # When it was received, or last taken over by a recovery (a lease: younger rows are left alone).
+    received_at = Column(UTCDateTime, nullable=True)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")  # processing runs started
+
+    # Only pending rows are indexed: the recovery query stays cheap however many finished
+    # rows wait for expiry.
+    __table_args__ = (Index("ix_channel_dedup_pending", "received_at", sqlite_where=text("payload IS NOT NULL"),
+                            postgresql_where=text("payload IS NOT NULL")),)
 
 
 class ChannelConversation(Base):

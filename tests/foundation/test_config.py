@@ -55,3 +55,11 @@ def test_default_helplines_are_the_current_peruvian_lines(tmp_path):
     values = template_values(load_settings({"WILLAKUY_VAR_DIR": str(tmp_path)}))
     assert values["police_number"] == "105"
     assert values["hotline_label"] == "Línea 1818, opción 1"
+
+
+def test_inbound_grace_period_is_read_and_checked(tmp_path):
+    assert load_settings({"WILLAKUY_VAR_DIR": str(tmp_path)}).inbound_grace_seconds == 120
+    s = load_settings({"WILLAKUY_VAR_DIR": str(tmp_path), "WILLAKUY_INBOUND_GRACE_SECONDS": "300"})
+    assert s.inbound_grace_seconds == 300
+    with pytest.raises(ConfigError, match="WILLAKUY_INBOUND_GRACE_SECONDS"):
+        load_settings({"WILLAKUY_VAR_DIR": str(tmp_path), "WILLAKUY_INBOUND_GRACE_SECONDS": "2"})

@@ -161,10 +161,10 @@ def _busy_rows(first_row: int = 0) -> int:
             OutboundMessage.id >= first_row, OutboundMessage.status.in_(("pending", "claimed")))).scalar_one()
 
 
-def _abandon_rows(first_row: int) -> None:
+def _abandon_rows(first_row: int, first_journal_row: int) -> None:
     from sqlalchemy import update
 
-    from bot.db.models import OutboundMessage
+    from bot.db.models import ChannelDedup, OutboundMessage
     from bot.db.session import session_scope
 
     with session_scope() as db:
@@ -172,16 +172,26 @@ def _abandon_rows(first_row: int) -> None:
             OutboundMessage.id >= first_row,
             OutboundMessage.status.in_(("pending", "retrying", "claimed", "held")),
         ).values(status="failed", error="test_teardown"))
+        # Unfinished journal entries would be recovered by a later test's channels.
+        db.execute(update(ChannelDedup).where(ChannelDedup.id >= first_journal_row, ChannelDedup.payload.is_not(None))
+                   .values(payload=None))
 
 
-def _next_row_id() -> int:
+def _next_row_id(model=None) -> int:
     from sqlalchemy import func, select
 
     from bot.db.models import OutboundMessage
     from bot.db.session import session_scope
 
+    model = model or OutboundMessage
     with session_scope() as db:
-        return (db.execute(select(func.max(OutboundMessage.id))).scalar_one() or 0) + 1
+        return (db.execute(select(func.max(model.id))).scalar_one() or 0) + 1
+
+
+def next_journal_row() -> int:
+    from bot.db.models import ChannelDedup
+
+    return _next_row_id(ChannelDedup)
 
 
 def _multi(pairs: list) -> dict:
@@ -262,6 +272,7 @@ class make_harness:
         self.harness.secret = channels[0].config.webhook_secret
         # The session database holds earlier tests' rows: settle() only waits for this test's.
         self.harness.first_row = await asyncio.to_thread(_next_row_id)
+        self.first_journal_row = await asyncio.to_thread(next_journal_row)
         self.harness.channels = channels
         return self.harness
 
@@ -271,7 +282,7 @@ class make_harness:
         except AssertionError:
             pass
         # Leave nothing waiting (retries, held messages) for the next test's fake servers.
-        await asyncio.to_thread(_abandon_rows, self.harness.first_row)
+        await asyncio.to_thread(_abandon_rows, self.harness.first_row, self.first_journal_row)
         await self.harness.client.aclose()
         await self.server.before_stop()
         self.server.close()

@@ -120,3 +120,14 @@ def test_set_webhook_command_registers_the_secret_and_allowed_updates(fake_teleg
                                  "http://insecure.example.org/hook"], cwd=PROJECT_ROOT, env=env,
                                 capture_output=True, text=True, timeout=120)
     assert plain_http.returncode == 2 and "https" in plain_http.stdout
+
+
+def test_the_runtime_takes_its_recovery_grace_from_the_settings():
+    import dataclasses
+
+    from bot.config import get_settings
+    from integrations.runtime import from_settings
+
+    runtime = from_settings(dataclasses.replace(get_settings(), inbound_grace_seconds=300), credentials={})
+    assert runtime.recovery_grace == 300 and runtime.recover_every == 60  # leases renewed well within the grace
+    assert from_settings(dataclasses.replace(get_settings(), inbound_grace_seconds=30), credentials={}).recover_every == 15
