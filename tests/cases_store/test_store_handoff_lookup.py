@@ -77,7 +77,11 @@ def test_status_by_code_answers_only_the_status(database_url, staff, unique):
     assert lookup.case_status_for_code(free, sender).kind == "unknown"
     assert lookup.case_status_for_code("no me acuerdo", sender) == lookup.StatusAnswer("malformed", problem="none")
     assert lookup.case_status_for_code("K7M4-9QX0", sender).problem == "confusable"
-    wrong_check = result.case_code[:-1] + ("2" if result.case_code[-1] != "2" else "3")
+    # Same kind of symbol (digit for digit, letter for letter): an all-digit half would not
+    # look like a code at all ("none"), which is another answer.
+    last = result.case_code[-1]
+    other = ("2", "3") if last.isdigit() else ("A", "B")
+    wrong_check = result.case_code[:-1] + (other[0] if last != other[0] else other[1])
     assert lookup.case_status_for_code(wrong_check, sender).problem == "check"
     with session_scope() as db:
         stored = db.execute(select(CodeAttempt.ok).where(CodeAttempt.sender == sender)
