@@ -180,15 +180,18 @@ def test_word_shares_add_up_to_the_score():
         assert abs(model.intercept + sum(s for _, _, s in shares) - model.decision(p)) < 1e-9
 
 
-def test_a_raise_names_the_words_in_the_persons_spelling():
+def test_a_raise_names_the_words_in_the_persons_spelling(monkeypatch):
     text = "Hay una señora que anda por la comunidad llevando NIÑOS a Cusco para que vendan caramelos"
     up = lm.apply(screen(text, learned=False), plain(text), RAISE_ALL)
     words = up.learned["words"]
     assert 1 <= len(words) <= lm.MAX_WORDS_SHOWN and all(w in plain(text) for w in words)   # no norm: plain form
     assert "hay" not in [w.lower() for w in words]   # function words are not shown
-    raised = screen(text)   # with the shipped rule, if it raises, the words are in the person's spelling
-    if raised.learned["raised"]:
-        assert all(w in text for w in raised.learned["words"])
-        bubbles = explain(raised, "es")
-        assert any("«" + raised.learned["words"][0] + "»" in b for b in bubbles)
+    # Through screen(), which has the original text: the words come back as the person wrote them.
+    monkeypatch.setattr(lm, "load_rule", lambda path=None: RAISE_ALL)
+    raised = screen(text)
+    assert raised.learned["raised"] and raised.learned["words"]
+    assert all(w in text for w in raised.learned["words"])   # "NIÑOS", never the plain "ninos"
+    bubbles = explain(raised, "es")
+    assert any("«" + raised.learned["words"][0] + "»" in b for b in bubbles)
+    monkeypatch.undo()
     assert "words" not in screen("Vendo pasajes a Cusco, consulta por inbox").learned
