@@ -198,8 +198,16 @@ def _is_eur(m: re.Match) -> bool:
     return (m.groupdict().get("post") or "").startswith("euro")
 
 
+_LATER_NUMBER = re.compile(r"\d")
+
+
 def _period(text: str, start: int, end: int) -> str | None:
     after = text[start: end + 25]   # the match itself may hold the unit: "150 diarios"
+    # A later figure has its own unit: in "1130 soles, 8 horas p'unchawpi" the "per day"
+    # belongs to the hours, not to the pay.
+    later = _LATER_NUMBER.search(after, end - start)
+    if later:
+        after = after[: later.start()]
     before = text[max(0, start - 25): start]
     best: tuple[int, str] | None = None
     for name, rx in _PERIODS:

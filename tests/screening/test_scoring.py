@@ -162,3 +162,24 @@ def test_a_cost_the_worker_pays_is_not_read_as_pay():
     r = screen("Ayudantes de cocina. El postulante paga examen médico, curso y visa (aprox. S/2,500).")
     assert "pay_too_good" not in r.ids
     assert "pay_too_good" in screen("Se necesita meseras sin experiencia, pasaje 100 soles, sueldo 3500").ids
+
+
+def test_a_rumour_about_people_in_general_is_not_an_emergency():
+    worry = screen("Me ofrecen cama adentro con contrato escrito. Tengo miedo pq escuché de chicas q las encierran")
+    assert "held_now" not in worry.rules and not worry.danger_now
+    # about someone in particular it still is
+    held = screen("mi prima me escribió, dice q la encierran y no la dejan salir de la casa")
+    assert "held_now" in held.rules and held.danger_now
+
+
+def test_a_period_after_another_figure_is_not_the_pays():
+    # "8 horas p'unchawpi" is hours a day; the minimum wage is not "far above the market"
+    r = screen("trabajadora del hogar cama adentro, sueldo 1130 soles, 8 horas p'unchawpi", lang="qu")
+    assert "pay_too_good" not in r.ids
+    assert "pay_too_good" in screen("trabajadora del hogar, sueldo 150 soles p'unchawpi, mana experienciata", lang="qu").ids
+
+
+def test_a_paid_fare_to_a_hotspot_under_a_one_year_contract_is_not_high_on_that_rule():
+    r = screen("Hotel de Puerto Maldonado me ofrece cocina: contrato por un año, me mandaron el pasaje pagado")
+    assert "paid_trip_to_hotspot" not in r.rules
+    assert "paid_trip_to_hotspot" in screen("Hotel de Puerto Maldonado me ofrece cocina, me mandaron el pasaje pagado").rules
