@@ -126,7 +126,7 @@ def find_hit(ind: IndicatorDef, text: str, catalog: Catalog, breaks: frozenset[i
 
 
 def find_hits(norm: Normalized, catalog: Catalog) -> list[Hit]:
-    text = _mask_urls(norm.text)
+    text = _mask_warnings(_mask_urls(norm.text))
     return [h for ind in catalog.indicators if (h := find_hit(ind, text, catalog, norm.breaks))]
 
 
@@ -138,3 +138,25 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|(?<![@\w.])[a-z0-9-]+\.(?:com|pe|ly|m
 
 def _mask_urls(text: str) -> str:
     return _URL.sub(lambda m: " " * len(m.group()), text)
+
+
+# A notice that quotes red flags to warn ("si alguien te dice 'te pago el pasaje y te lo
+# descuento', denúncialo"; "Sichus pipas '...' nisunki chayqa, 0800...-man waqyay") is not
+# making the offer. The quoted part is blanked when a report-or-refuse directive follows.
+# "si te piden DNI en el control, di que eres turista" has no directive and is kept.
+_WARNING = re.compile(
+    r"\b(?:si (?:alguien|alguna persona|una persona|un tercero|cualquier persona|te) (?:te )?"
+    r"(?:dice|dicen|ofrece|ofrecen|pide|piden|cobra|cobran|solicita|solicitan|promete|prometen)"
+    r"|sichus (?:pipas|mayqinpas|huk runa|pipas huk))\b")
+_DIRECTIVE = re.compile(
+    r"\b(?:denuncia\w*|llama\w*|waqyay\w*|avisa\w*|reporta\w*|no (?:aceptes|acepte|acepten|vayas|vaya)|"
+    r"es (?:una )?estafa|es trata|0800|1818|ama (?:chaskiychu|riychu|rinkichu))")
+WARNING_REACH = 250
+
+
+def _mask_warnings(text: str) -> str:
+    for m in _WARNING.finditer(text):
+        d = _DIRECTIVE.search(text, m.end(), m.end() + WARNING_REACH)
+        if d:
+            text = text[: m.start()] + " " * (d.end() - m.start()) + text[d.end():]
+    return text

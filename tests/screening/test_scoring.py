@@ -183,3 +183,19 @@ def test_a_paid_fare_to_a_hotspot_under_a_one_year_contract_is_not_high_on_that_
     r = screen("Hotel de Puerto Maldonado me ofrece cocina: contrato por un año, me mandaron el pasaje pagado")
     assert "paid_trip_to_hotspot" not in r.rules
     assert "paid_trip_to_hotspot" in screen("Hotel de Puerto Maldonado me ofrece cocina, me mandaron el pasaje pagado").rules
+
+
+def test_a_notice_quoting_red_flags_to_warn_is_not_the_offer():
+    notice = screen("Feria de empleo de la municipalidad: empresas con RUC y contrato. Si alguien te dice "
+                    "'te pago el pasaje y te lo descuento del sueldo, no le digas a tu familia', "
+                    "denúncialo al 0800-2-3232.")
+    assert notice.risk != "high" and not {"debt", "secrecy", "travel_paid"} & set(notice.ids)
+    # the same words without a report-or-refuse directive are the offer
+    offer = screen("Si alguien te pregunta, no le digas a tu familia: te pago el pasaje y te lo descuento del sueldo")
+    assert offer.risk == "high" and "debt" in offer.ids
+
+
+def test_carrying_packs_through_the_forest_is_high_on_its_own():
+    r = screen("Por el VRAEM buscan jóvenes para cargar mochilas por el monte, pagan 1000 por viaje")
+    assert r.risk == "high" and "drug_carrying" in r.rules
+    assert "drug_courier" not in screen("Se busca repartidor de paquetes en moto, Lima, planilla").ids
