@@ -211,6 +211,9 @@ FRESH_COMMITS = {
     "offers_dev9.jsonl": "88ac7415ab37bddbb01e1538da3de404c874bc89",
     "offers_dev10.jsonl": "e8fd74d3466e8b5f0af3c64a1bf51ae55d6152fd",
     "offers_dev11.jsonl": "55169f2788d93ad1f5b6c6050697eab56502b00a",
+    "offers_dev12.jsonl": "11af172fe0e53b10f04df7921e3785255dabc735",
+    "offers_dev13.jsonl": "152667f39261845258803d73d5334af4ed3e2960",
+    "offers_dev14.jsonl": "6f99677ad388c25921a66f3d6874c86f0fc55e4d",
 }
 GRID = [round(0.05 * k, 2) for k in range(1, 20)]
 CV_MAX_FALSE_ALARM = 0.03
@@ -227,9 +230,13 @@ def fresh_levels(path: Path) -> list[str] | None:
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "archive", commit, "bot"], cwd=ROOT, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-        code = ("import json, sys; from bot.screening.screener import screen; "
+        # Patterns alone: from the commit that added the learned score on, screen() would
+        # also apply the model shipped then (learned=False turns it off; older commits
+        # have no such argument and no model).
+        code = ("import json, sys, inspect; from bot.screening.screener import screen; "
+                "kw = {'learned': False} if 'learned' in inspect.signature(screen).parameters else {}; "
                 "rows = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8') if l.strip()]; "
-                "print(json.dumps([screen(r['text'], lang=r['lang']).risk for r in rows]))")
+                "print(json.dumps([screen(r['text'], lang=r['lang'], **kw).risk for r in rows]))")
         out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=tmp, capture_output=True,
                              check=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": tmp})
     return json.loads(out.stdout)
