@@ -273,6 +273,7 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
 
 _HOURS = re.compile(r"\b(?P<n>\d{1,2})\s?(?:horas|hrs|hr|h)\b(?P<tail>\s(?:diarias|al dia|x dia|por dia|seguidas|de trabajo|diario|de jornada|trabajando|continuas))?")
 _WORK_BEFORE = re.compile(r"(?:trabaj\w*|jornada\w*|turno\w*|horario\w*|labor\w*)\W{1,4}(?:\w+\W{1,3}){0,2}$")
+_REST_BEFORE = re.compile(r"\b(?:descans\w*|samay\w*|libres?|franco)\b")
 _MARK = r"(?:am|a\.m\.?|pm|p\.m\.?|de la manana|de la tarde|de la noche|de la madrugada|hrs|h)"
 _RANGE = re.compile(
     rf"\bde (?:las )?(?P<s>\d{{1,2}})(?::(?P<sm>\d{{2}}))?\s?(?P<smark>{_MARK})?\s(?:a|hasta)\s(?:las )?(?P<e>\d{{1,2}})(?::(?P<em>\d{{2}}))?\s?(?P<emark>{_MARK})?(?!\w)"
@@ -297,6 +298,8 @@ def long_hours(text: str, params: Mapping[str, Any]) -> list[Span]:
         if not minimum <= n <= 24:
             continue
         before = text[max(0, m.start() - 30): m.start()]
+        if _REST_BEFORE.search(before):   # "descanso semanal de 24 horas continuas" is rest
+            continue
         if m.group("tail") or _WORK_BEFORE.search(before):
             spans.append(m.span())
     for m in _RANGE.finditer(text):

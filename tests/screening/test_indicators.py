@@ -25,7 +25,8 @@ CASES = {
     "travel_paid": (
         ["pasajes pagados", "viaje pagado!!", "te pagamos el pasaje", "el pasaje lo adelantamos", "te pagamos el bus",
          "incluye traslado", "pasajeykita pagasaqku", "pasaje y hotel pagado",
-         "el pasaje ella lo pone", "Viaje todo pagado", "Avioneta la pone el patron"],
+         "el pasaje ella lo pone", "Viaje todo pagado", "Avioneta la pone el patron",
+         "viajetaqa ñuqaykum pagasaqku"],
         ["no pagamos pasajes", "el pasaje lo pagas tú", "vendo pasajes a Cusco"],
     ),
     "debt": (
@@ -61,6 +62,7 @@ CASES = {
          "nunca te pediremos tu DNI", "no retenemos documentos", "DNI vigente como requisito",
          "si no tienes DNI no te podemos contratar",
          "DNI-ntaqa ususiymi hap'inqa, domingokunapi lluqsinqa", "DNI-ykitaqa qamlla hap'inki",
+         "Celular y documentos los guarda usted",
          # a notice that quotes red flags to warn is not making the offer
          "Sichus pipas \"DNI-ykita saqiwanki\" nisunki chayqa, 0800-2-3232 yupayman waqyay",
          "si alguien te dice que le dejes tu DNI, denúncialo"],
@@ -160,6 +162,9 @@ CASES = {
     "agency_fee": (
         ["inscripción S/ 200", "pagas 50 soles para reservar tu cupo", "yapea 30 para separar tu vacante",
          "costo del trámite S/ 800", "agenciaman 300 solesta pagasqayki",
+         "Nosotros tramitamos tu contrato y tu residencia, el costo es S/ 800",
+         "se deposita a la cuenta de la señora que coordina",
+         "agencia de empleos 30 solesta mañakuwan inscripcionpaq",
          "Costo del programa: US$ 1,800", "separa tu cupo con US$ 500",
          "examen medico obligatorio en nuestra clinica asociada s/ 250",
          "Inversión total 3.500 dólares, 50% al inscribirte",
@@ -171,13 +176,15 @@ CASES = {
     ),
     "confinement": (
         ["no me dejan salir", "nos tienen encerradas", "estoy encerrada", "no me puedo ir",
+         "somos varias chicas encerradas, ayuda",
          "wichqasqa kachkani", "mana lluqsiyta atinichu", "minapi hapiwanku, mana kutiyta atinchikchu",
          "manam lluqsichiwankuchu", "patronan mana kacharinchu", "no puedes salir del campamento",
          "no tendrá salida los primeros meses", "nos tienen en el campamento sin poder salir",
          "dormimos ahi mismo y el dueño cierra la puerta con candado en la noche"],
         ["mis papás no me dejan salir de noche", "no puedo salir a trabajar porque cuido a mi bebé",
          # "did not come back" / "I'm not going out": plain negated verbs, not being held
-         "Tayta Juanqa manam kutimunchu chakramanta", "manam kutimunchu", "Manam lluqsinichu kunan, paray kachkan",
+         "Tayta Juanqa manam kutimunchu chakramanta", "manam kutimunchu",
+         "Ña pagarqani, telefonontapas mana kutichinchu", "Manam lluqsinichu kunan, paray kachkan",
          "Mamaqa manam kutimunqachu kunan tuta", "Warmiyqa manam lluqsimunchu wasimanta, unqusqa kachkan",
          # a rumour about people in general is a worry, not someone held now
          "Tengo miedo pq escuché de chicas q las encierran en las casas",
@@ -201,7 +208,8 @@ CASES = {
                       ["no se consume alcohol", "llenar la ficha de inscripción"]),
     "excessive_hours": (
         ["16 horas diarias", "de 6am a 11pm", "sin día de descanso", "trabajo de día y noche"],
-        ["turnos de 12 horas", "de 8am a 5pm", "atención 24 horas", "viaje de 14 horas en bus"],
+        ["turnos de 12 horas", "de 8am a 5pm", "atención 24 horas", "viaje de 14 horas en bus",
+         "descanso semanal de 24 horas continuas"],
     ),
     "wages_withheld": (
         ["no nos pagan", "pago al final de la temporada", "solo por propinas", "mana pagawankuchu",
@@ -218,10 +226,11 @@ CASES = {
                    "Sales mañana y no lleves celular", "no hay bote para volver", "Bote mana kanchu kutimunanpaq",
                    "escribo con el cel de otra chica pq el mio lo tiene ella", "3 meses sin salida, ahi no hay señal"],
                   ["celular de la empresa", "no puedes usar el celular durante el turno",
-                   "llama a tu familia cuando llegues", "DNI-ntapas celularnintapas paylla hapinqa"]),
+                   "llama a tu familia cuando llegues", "DNI-ntapas celularnintapas paylla hapinqa",
+                   "DNI-ytaqa mana mañakunchu waqaychanapaq, celularniyqa ñuqawanmi kanqa"]),
     "appearance_photos": (
         ["enviar foto de cuerpo entero", "fotos en bikini", "chicas bonitas", "Enviar fotos en ropa de baño",
-         "'ropa interiorpi fotota kachamuy casting-paq' nin"],
+         "'ropa interiorpi fotota kachamuy casting-paq' nin", "Envíanos 5 fotos (una en traje de baño)"],
         ["buena presencia", "foto tamaño carnet"],
     ),
     "vague_job": (
@@ -236,6 +245,9 @@ CASES = {
                      ["llevar mochila y lonchera al colegio", "guía para mochileros en Cusco y Machu Picchu",
                       "reparto de paquetes en moto en Lima"]),
     "marriage_offer": (["te casarás con un extranjero", "buscan esposa", "busco chica para que sea mi esposa",
+                        "AGENCIA MATRIMONIAL INTERNACIONAL busca chicas peruanas",
+                        "para conocer caballeros europeos serios que quieren casarse",
+                        "hawa llaqtayuq qharikunawan casarakunaykichikpaq",
                         "un gringo que conocí por internet quiere casarse conmigo"],
                        ["matrimonio civil el sábado", "mi esposa busca trabajo"]),
     "begging": (["pedir limosna", "vender caramelos en los buses", "vendedoras de golosinas en los micros",

@@ -199,3 +199,9 @@ def test_carrying_packs_through_the_forest_is_high_on_its_own():
     r = screen("Por el VRAEM buscan jóvenes para cargar mochilas por el monte, pagan 1000 por viaje")
     assert r.risk == "high" and "drug_carrying" in r.rules
     assert "drug_courier" not in screen("Se busca repartidor de paquetes en moto, Lima, planilla").ids
+
+
+def test_marriage_to_a_foreigner_with_the_trip_paid_is_high():
+    r = screen("Agencia matrimonial busca chicas para conocer caballeros europeos que quieren casarse, pagamos tu viaje")
+    assert r.risk == "high" and "marriage_abroad" in r.rules
+    assert "marriage_abroad" not in screen("mi hermana se casa con un gringo que conoce hace 5 años, la boda es en Cusco").rules
