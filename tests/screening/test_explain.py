@@ -28,10 +28,10 @@ def test_every_bubble_fits_a_phone_and_no_placeholder_is_left(lang):
 @pytest.mark.parametrize("text,lang,word", [
     ("me quitaron mi DNI", "es", "Riesgo ALTO"),
     ("trabajo en minería", "es", "Riesgo BAJO"),
-    ("tengo 16 años y busco trabajo", "es", "Riesgo MEDIO"),
+    ("tengo 16 años", "es", "Riesgo MEDIO"),
     ("me quitaron mi DNI", "qu", "ANCHA PELIGRO"),
     ("trabajo en minería", "qu", "PISI PELIGRO"),
-    ("tengo 16 años y busco trabajo", "qu", "CHAWPI PELIGRO"),
+    ("tengo 16 años", "qu", "CHAWPI PELIGRO"),
 ])
 def test_risk_in_plain_words(text, lang, word):
     assert word in explain(screen(text), lang, VALUES)[0]

@@ -53,7 +53,8 @@ def test_rules_make_a_single_strong_signal_high(text, rule):
 
 
 def test_minor_alone_is_medium_not_high():
-    r = screen("tengo 16 años y busco trabajo")
+    # the patterns' decision; the learned score may raise it (docs/screening.md, "Learned score")
+    r = screen("tengo 16 años y busco trabajo", learned=False)
     assert r.risk == "medium" and not r.offer_case
 
 
