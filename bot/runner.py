@@ -67,14 +67,14 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
     items = [
         Service(
             "actions",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port), "--quiet"],
+            [py, "-m", "bot.quiet", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port), "--quiet"],
             f"http://127.0.0.1:{settings.action_port}/health",
             env,
         ),
         Service(
             "rasa",
             [
-                py, "-m", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
+                py, "-m", "bot.quiet", "rasa", "run", "--model", str(model), "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml", "--enable-api", "--auth-token", settings.rasa_token,
                 "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
             ],
@@ -87,7 +87,7 @@ def services(settings: Settings, model: Path, console: bool = True) -> list[Serv
             Service(
                 "console",
                 [
-                    py, "-m", "uvicorn", "bot.console.app:create_app", "--factory",
+                    py, "-m", "bot.quiet", "uvicorn", "bot.console.app:create_app", "--factory",
                     "--host", settings.console_host, "--port", str(settings.console_port),
                     "--no-access-log", "--log-level", "warning",
                     # The console uses no websockets; uvicorn 0.54 with the websockets 10.4 that

@@ -131,3 +131,35 @@ def test_the_runtime_takes_its_recovery_grace_from_the_settings():
     runtime = from_settings(dataclasses.replace(get_settings(), inbound_grace_seconds=300), credentials={})
     assert runtime.recovery_grace == 300 and runtime.recover_every == 60  # leases renewed well within the grace
     assert from_settings(dataclasses.replace(get_settings(), inbound_grace_seconds=30), credentials={}).recover_every == 15
+
+
+
+def test_started_processes_hide_third_party_deprecation_notices_unless_asked(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from bot.runner import PROJECT_ROOT, services
+    from bot.config import load_settings
+
+    # a library that resets the filters at import, as Sanic does, then warns
+    lib = tmp_path / "site-packages"
+    lib.mkdir()
+    (lib / "oldlib.py").write_text(
+        "import warnings\nwarnings.filterwarnings('once', category=DeprecationWarning)\n"
+        "warnings.warn('old api', DeprecationWarning)\n")
+    (tmp_path / "app.py").write_text(
+        "import warnings, oldlib\nwarnings.warn('our own old call', DeprecationWarning)\n"
+        "warnings.warn('real problem', UserWarning)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), str(tmp_path), str(lib)])}
+    env.pop("WILLAKUY_DEPRECATION_WARNINGS", None)
+
+    def run(extra):
+        return subprocess.run([sys.executable, "-m", "bot.quiet", "app"], env={**env, **extra}, cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stderr
+
+    quiet = run({})
+    assert "old api" not in quiet and "our own old call" in quiet and "real problem" in quiet
+    assert "old api" in run({"WILLAKUY_DEPRECATION_WARNINGS": "1"})
+    # every service the runner starts goes through it
+    assert all(s.command[1:3] == ["-m", "bot.quiet"] for s in services(load_settings(), PROJECT_ROOT / "m.tar.gz"))
