@@ -143,14 +143,17 @@ def _mask_urls(text: str) -> str:
 # A notice that quotes red flags to warn ("si alguien te dice 'te pago el pasaje y te lo
 # descuento', denúncialo"; "Sichus pipas '...' nisunki chayqa, 0800...-man waqyay") is not
 # making the offer. The quoted part is blanked when a report-or-refuse directive follows.
-# "si te piden DNI en el control, di que eres turista" has no directive and is kept.
+# Only a third party ("alguien", "pipas") opens it, and calling or telling someone in
+# general does not close it: "si te dicen algo en el control, me llamas" is coaching.
 _WARNING = re.compile(
-    r"\b(?:si (?:alguien|alguna persona|una persona|un tercero|cualquier persona|te) (?:te )?"
+    r"\b(?:si (?:alguien|alguna persona|una persona|un tercero|cualquier persona|cualquiera) (?:te )?"
     r"(?:dice|dicen|ofrece|ofrecen|pide|piden|cobra|cobran|solicita|solicitan|promete|prometen)"
     r"|sichus (?:pipas|mayqinpas|huk runa|pipas huk))\b")
 _DIRECTIVE = re.compile(
-    r"\b(?:denuncia\w*|llama\w*|waqyay\w*|avisa\w*|reporta\w*|no (?:aceptes|acepte|acepten|vayas|vaya)|"
-    r"es (?:una )?estafa|es trata|0800|1818|ama (?:chaskiychu|riychu|rinkichu))")
+    r"\b(?:denuncia\w*|reporta\w*|no (?:aceptes|acepte|acepten|vayas|vaya)|es (?:una )?estafa|es trata|"
+    r"0800|1818|llam\w* (?:al|a la) (?:policia|linea|comisaria|fiscalia)|"
+    r"avis\w* (?:a la|al|a tus|a un|a una) (?:policia|linea|comisaria|papas|padres|adulto|profesor\w*|docente)|"
+    r"denunciay\w*|policiaman willa\w*|ama (?:chaskiychu|riychu|rinkichu))")
 WARNING_REACH = 250
 
 

@@ -194,6 +194,9 @@ def test_a_notice_quoting_red_flags_to_warn_is_not_the_offer():
     # the same words without a report-or-refuse directive are the offer
     offer = screen("Si alguien te pregunta, no le digas a tu familia: te pago el pasaje y te lo descuento del sueldo")
     assert offer.risk == "high" and "debt" in offer.ids
+    # coaching is not a warning: no third party opens it, no report closes it
+    coached = screen("si te dicen algo en el control, di que eres mi sobrina y me llamas, el pasaje te lo descuento")
+    assert "debt" in coached.ids
 
 
 def test_carrying_packs_through_the_forest_is_high_on_its_own():
