@@ -198,7 +198,7 @@ CASES = {
          "dice que va a llamar a migraciones", "si no llevo 50 soles al día me castigan",
          "me bota sin pagarme y que va a llamar a migraciones", "el capataz anda armado",
          "si me niego no me dan de comer", "me obligan a atender clientes",
-         "patronmi manchachiwanku"],
+         "patronmi manchachiwanku", "patronqa familiaykunata manchachin"],
         ["no me amenazan", "control de plagas: matar ratas", "si me voy temprano aviso a mi mamá",
          "nunca te vamos a denunciar", "me obligan a usar uniforme", "si no quiero no firmo el contrato",
          "¿me pueden deportar si denuncio?", "¿me van a meter presa por haber trabajado en el bar?",
