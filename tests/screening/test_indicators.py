@@ -113,11 +113,11 @@ CASES = {
         ["trabajo desde casa vendiendo por catálogo", "Oye ñaña, me ofrecen chamba"],  # ñaña (sister) -> "nana" in plain form
     ),
     "risk_destination": (
-        ["Puerto Maldonado", "pto. maldonado", "MAZUKO", "Mazukupi", "La Rinconada", "Puerto Maldonadoman", "Juliacapi",
+        ["Puerto Maldonado", "pto. maldonado", "trabajo en minas, salida desde Puerto Maldonado", "MAZUKO", "Mazukupi", "La Rinconada", "Puerto Maldonadoman", "Juliacapi",
          "chamba facil en Llochegua"],
         ["Maldonado es mi apellido", "Lima, Cusco y Arequipa",
-         # where an office is, or where one leaves from, is not the destination
-         "firmar el compromiso en su oficina de Juliaca", "la fundación paga el pasaje desde Juliaca a Lima"],
+         # where an office is is not the destination
+         "firmar el compromiso en su oficina de Juliaca"],
     ),
     "abroad": (
         ["trabajo en Argentina", "al extranjero", "Chileman risun", "Chilemanmi pusawanqaku", "meseras en Dubái"],
