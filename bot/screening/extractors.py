@@ -199,14 +199,15 @@ def _is_eur(m: re.Match) -> bool:
 
 
 _LATER_NUMBER = re.compile(r"\d")
+_CLAUSE_MARK = re.compile(r"[,;.]")
 
 
 def _period(text: str, start: int, end: int) -> str | None:
     after = text[start: end + 25]   # the match itself may hold the unit: "150 diarios"
-    # A later figure has its own unit: in "1130 soles, 8 horas p'unchawpi" the "per day"
-    # belongs to the hours, not to the pay.
+    # A later figure in another clause has its own unit: in "1130 soles, 8 horas p'unchawpi"
+    # the "per day" belongs to the hours ("150 soles x 8 horas diarias" is still a day rate).
     later = _LATER_NUMBER.search(after, end - start)
-    if later:
+    if later and _CLAUSE_MARK.search(after, end - start, later.start()):
         after = after[: later.start()]
     before = text[max(0, start - 25): start]
     best: tuple[int, str] | None = None

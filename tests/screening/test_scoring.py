@@ -178,6 +178,7 @@ def test_a_period_after_another_figure_is_not_the_pays():
     r = screen("trabajadora del hogar cama adentro, sueldo 1130 soles, 8 horas p'unchawpi", lang="qu")
     assert "pay_too_good" not in r.ids
     assert "pay_too_good" in screen("trabajadora del hogar, sueldo 150 soles p'unchawpi, mana experienciata", lang="qu").ids
+    assert "pay_too_good" in screen("se busca ayudante sin experiencia, ganas 150 soles x 8 horas diarias").ids
 
 
 def test_a_paid_fare_to_a_hotspot_under_a_one_year_contract_is_not_high_on_that_rule():
