@@ -274,7 +274,8 @@ def high_pay(text: str, params: Mapping[str, Any]) -> list[Span]:
 
 _HOURS = re.compile(r"\b(?P<n>\d{1,2})\s?(?:horas|hrs|hr|h)\b(?P<tail>\s(?:diarias|al dia|x dia|por dia|seguidas|de trabajo|diario|de jornada|trabajando|continuas))?")
 _WORK_BEFORE = re.compile(r"(?:trabaj\w*|jornada\w*|turno\w*|horario\w*|labor\w*)\W{1,4}(?:\w+\W{1,3}){0,2}$")
-_REST_BEFORE = re.compile(r"\b(?:descans\w*|samay\w*|libres?|franco)\b")
+# the rest word right before the figure, in the same clause ("día libre, 16 horas diarias" is work)
+_REST_BEFORE = re.compile(r"\b(?:descans\w*|samay\w*|libres?|franco)\b[^,;.\d]{0,20}$")
 _MARK = r"(?:am|a\.m\.?|pm|p\.m\.?|de la manana|de la tarde|de la noche|de la madrugada|hrs|h)"
 _RANGE = re.compile(
     rf"\bde (?:las )?(?P<s>\d{{1,2}})(?::(?P<sm>\d{{2}}))?\s?(?P<smark>{_MARK})?\s(?:a|hasta)\s(?:las )?(?P<e>\d{{1,2}})(?::(?P<em>\d{{2}}))?\s?(?P<emark>{_MARK})?(?!\w)"

@@ -210,7 +210,8 @@ CASES = {
     "drugs_alcohol": (["tomar con los clientes", "te dan pastillas", "fichaje", "1800 + fichas", "comisiones por bebida"],
                       ["no se consume alcohol", "llenar la ficha de inscripción"]),
     "excessive_hours": (
-        ["16 horas diarias", "de 6am a 11pm", "sin día de descanso", "trabajo de día y noche"],
+        ["16 horas diarias", "de 6am a 11pm", "sin día de descanso", "trabajo de día y noche",
+         "un día libre, jornada de 16 horas diarias"],
         ["turnos de 12 horas", "de 8am a 5pm", "atención 24 horas", "viaje de 14 horas en bus",
          "descanso semanal de 24 horas continuas"],
     ),
